@@ -1,0 +1,13 @@
+package io.paddock.api.storage;
+
+/** An opened storage: its log, its snapshots and its durable values. Closing releases files, syncing nothing extra. */
+public interface Storage extends AutoCloseable {
+    TxnLog log();
+
+    SnapshotStore snapshots();
+
+    DurableValues values();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,26 @@
+package io.paddock.api.transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/** A running transport: it opens listeners and peer links and owns their I/O threads until closed. */
+public interface Transport extends AutoCloseable {
+
+    /**
+     * Binds the client port and starts accepting. Port 0 binds an ephemeral port; read it back from the result.
+     *
+     * @param maxClientCnxnsPerIp concurrent connections one remote IP may hold; 0 means unlimited
+     */
+    ClientListener listenForClients(InetSocketAddress address, int backlog, int maxClientCnxnsPerIp,
+            ConnectionHandler handler) throws IOException;
+
+    /** Binds a peer port (quorum or election traffic); each accepted link is reported to {@code acceptor}. */
+    ClientListener listenForPeers(InetSocketAddress address, PeerLinkAcceptor acceptor) throws IOException;
+
+    /** Connects to a peer; completes or fails within {@code timeoutMs}. */
+    PeerLink connectToPeer(InetSocketAddress address, int timeoutMs, PeerLinkHandler handler) throws IOException;
+
+    /** Closes every listener and connection and stops the I/O threads. */
+    @Override
+    void close();
+}

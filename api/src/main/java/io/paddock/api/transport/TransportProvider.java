@@ -1,0 +1,12 @@
+package io.paddock.api.transport;
+
+/**
+ * ServiceLoader entry point of a transport plugin. The no-arg constructor does no I/O; {@link #create} builds the
+ * runtime object that owns threads and sockets.
+ */
+public interface TransportProvider {
+    /** The config name, e.g. {@code nio} or {@code netty}, chosen by {@code transport=} in the config. */
+    String name();
+
+    Transport create(TransportConfig config);
+}

@@ -1,0 +1,2 @@
+/** Composition root of Paddock. */
+package io.paddock.distro;
