@@ -73,22 +73,53 @@ public final class JuteInput {
         return len;
     }
 
-    /** A ustring; {@code null} when the length is -1. */
+    /**
+     * A ustring; {@code null} when the length is -1. Decodes standard UTF-8 (4-byte sequences from the C and Python
+     * clients) and also the 3-byte surrogate encodings the Java writer emits for supplementary characters, which the
+     * JDK's UTF-8 decoder would turn into U+FFFD. That keeps a string written by {@link JuteOutput#writeString}
+     * intact through a read.
+     */
     public String readString() {
         int len = readLength("string");
         if (len < 0) {
             return null;
         }
-        String s;
         if (buf.hasArray()) {
-            s = new String(buf.array(), buf.arrayOffset() + buf.position(), len, StandardCharsets.UTF_8);
+            int off = buf.arrayOffset() + buf.position();
             buf.position(buf.position() + len);
-        } else {
-            byte[] b = new byte[len];
-            buf.get(b);
-            s = new String(b, StandardCharsets.UTF_8);
+            return decodeUtf8(buf.array(), off, len);
         }
-        return s;
+        byte[] b = new byte[len];
+        buf.get(b);
+        return decodeUtf8(b, 0, len);
+    }
+
+    static String decodeUtf8(byte[] b, int off, int len) {
+        int end = off + len;
+        int at = indexOfSurrogate(b, off, end);
+        if (at < 0) {
+            return new String(b, off, len, StandardCharsets.UTF_8);
+        }
+        StringBuilder sb = new StringBuilder(len);
+        int from = off;
+        while (at >= 0) {
+            sb.append(new String(b, from, at - from, StandardCharsets.UTF_8));
+            sb.append((char) (0xd000 | ((b[at + 1] & 0x3f) << 6) | (b[at + 2] & 0x3f)));
+            from = at + 3;
+            at = indexOfSurrogate(b, from, end);
+        }
+        sb.append(new String(b, from, end - from, StandardCharsets.UTF_8));
+        return sb.toString();
+    }
+
+    /** Where the next 3-byte encoding of a UTF-16 surrogate (ED A0..BF 80..BF) starts, or -1. */
+    private static int indexOfSurrogate(byte[] b, int from, int end) {
+        for (int i = from; i + 2 < end; i++) {
+            if (b[i] == (byte) 0xed && (b[i + 1] & 0xe0) == 0xa0 && (b[i + 2] & 0xc0) == 0x80) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** A buffer; {@code null} when the length is -1. */

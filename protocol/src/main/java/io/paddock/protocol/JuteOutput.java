@@ -13,6 +13,8 @@ import java.util.List;
  */
 public final class JuteOutput {
     private static final int FRAME_HEADER = 4;
+    /** The largest array the JVM reliably allocates; far above any frame a client accepts (about 1 MiB). */
+    private static final int BYTES_MAX = Integer.MAX_VALUE - 16;
 
     private byte[] bytes;
     private int pos;
@@ -38,9 +40,14 @@ public final class JuteOutput {
         return new JuteOutput(payloadBytesHint + FRAME_HEADER, true);
     }
 
-    private void ensure(int n) {
-        if (pos + n > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, pos + n));
+    /** Grows the array for {@code n} more bytes; computed in long so a huge string cannot overflow the check. */
+    private void ensure(long n) {
+        long needed = pos + n;
+        if (needed > bytes.length) {
+            if (needed > BYTES_MAX) {
+                throw new IllegalStateException("record would exceed " + BYTES_MAX + " bytes");
+            }
+            bytes = Arrays.copyOf(bytes, (int) Math.min(BYTES_MAX, Math.max(2L * bytes.length, needed)));
         }
     }
 
@@ -85,7 +92,7 @@ public final class JuteOutput {
         }
         int n = s.length();
         int lenPos = pos;
-        ensure(4 + n * 3);
+        ensure(4L + 3L * n);
         pos += 4;
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);

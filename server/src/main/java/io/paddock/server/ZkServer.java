@@ -1,20 +1,1199 @@
 package io.paddock.server;
 
+import io.paddock.api.Acl;
+import io.paddock.api.Id;
+import io.paddock.api.Perms;
+import io.paddock.api.Stat;
 import io.paddock.api.auth.AuthScheme;
+import io.paddock.api.replication.ForwardedRequest;
 import io.paddock.api.replication.Replicator;
+import io.paddock.api.replication.Role;
+import io.paddock.api.replication.StateMachine;
 import io.paddock.api.time.Clock;
 import io.paddock.api.time.Ticker;
 import io.paddock.api.transport.ClientListener;
+import io.paddock.api.transport.Connection;
+import io.paddock.api.transport.ConnectionHandler;
+import io.paddock.protocol.AddWatchRequest;
+import io.paddock.protocol.AuthPacket;
+import io.paddock.protocol.CheckWatchesRequest;
+import io.paddock.protocol.ClientInfo;
+import io.paddock.protocol.ConnectRequest;
+import io.paddock.protocol.ConnectResponse;
+import io.paddock.protocol.Create2Response;
+import io.paddock.protocol.CreateRequest;
+import io.paddock.protocol.CreateResponse;
+import io.paddock.protocol.CreateTTLRequest;
+import io.paddock.protocol.DeleteRequest;
+import io.paddock.protocol.ErrorCode;
+import io.paddock.protocol.ErrorResponse;
+import io.paddock.protocol.EventType;
+import io.paddock.protocol.ExistsRequest;
+import io.paddock.protocol.ExistsResponse;
+import io.paddock.protocol.GetACLRequest;
+import io.paddock.protocol.GetACLResponse;
+import io.paddock.protocol.GetAllChildrenNumberRequest;
+import io.paddock.protocol.GetAllChildrenNumberResponse;
+import io.paddock.protocol.GetChildren2Request;
+import io.paddock.protocol.GetChildren2Response;
+import io.paddock.protocol.GetChildrenRequest;
+import io.paddock.protocol.GetChildrenResponse;
+import io.paddock.protocol.GetDataRequest;
+import io.paddock.protocol.GetDataResponse;
+import io.paddock.protocol.GetEphemeralsRequest;
+import io.paddock.protocol.GetEphemeralsResponse;
+import io.paddock.protocol.JuteInput;
+import io.paddock.protocol.JuteOutput;
+import io.paddock.protocol.JuteRecord;
+import io.paddock.protocol.MalformedRecordException;
+import io.paddock.protocol.MultiOp;
+import io.paddock.protocol.MultiRequest;
+import io.paddock.protocol.MultiResponse;
+import io.paddock.protocol.MultiResult;
+import io.paddock.protocol.OpCode;
+import io.paddock.protocol.ReconfigRequest;
+import io.paddock.protocol.RemoveWatchesRequest;
+import io.paddock.protocol.RequestHeader;
+import io.paddock.protocol.SetACLRequest;
+import io.paddock.protocol.SetACLResponse;
+import io.paddock.protocol.SetDataRequest;
+import io.paddock.protocol.SetDataResponse;
+import io.paddock.protocol.SetWatches;
+import io.paddock.protocol.SetWatches2;
+import io.paddock.protocol.SyncRequest;
+import io.paddock.protocol.SyncResponse;
+import io.paddock.protocol.WatcherEvent;
+import io.paddock.protocol.WatcherType;
+import io.paddock.protocol.WhoAmIResponse;
+import io.paddock.protocol.Xids;
+import io.paddock.server.admin.FourLetterWords;
+import io.paddock.server.admin.ServerStats;
+import io.paddock.server.admin.ServerView;
+import io.paddock.server.pipeline.AclChecker;
+import io.paddock.server.pipeline.ClientConnection;
+import io.paddock.server.pipeline.CreateSessionInfo;
+import io.paddock.server.pipeline.KeeperError;
+import io.paddock.server.pipeline.PrepareStage;
+import io.paddock.server.pipeline.Replies;
+import io.paddock.server.pipeline.Request;
+import io.paddock.server.pipeline.RequestExecutor;
+import io.paddock.server.session.Session;
+import io.paddock.server.session.SessionTracker;
+import io.paddock.server.tree.DataNode;
+import io.paddock.server.tree.DataTree;
+import io.paddock.server.tree.EphemeralOwner;
+import io.paddock.server.tree.PathRules;
+import io.paddock.server.txn.Txn;
+import io.paddock.server.txn.TxnCodec;
+import io.paddock.server.txn.TxnHeader;
+import io.paddock.server.watch.WatchManager;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder signature; the implementation lands with the server. */
+/**
+ * The ZooKeeper-compatible server: client connections in ({@link #connectionHandler()}), replicated txns in
+ * ({@link #stateMachine()}). The request path is ARCHITECTURE.md's: decode on the transport thread; reads run at
+ * once against the tree (no global lock) unless an earlier request of the same session is still in flight; writes go
+ * to the {@link PrepareStage}, then to the {@link Replicator}, and come back through {@link StateMachine#apply} on
+ * one thread, which changes the tree, fires watches, and releases the session's replies in order.
+ */
 public final class ZkServer implements AutoCloseable {
-    public ZkServer(ServerConfig config, Clock clock, Ticker ticker, Collection<AuthScheme> authSchemes) {}
+    private static final Logger LOG = LoggerFactory.getLogger(ZkServer.class);
+    private static final byte[] NO_PASSWORD = new byte[16];
+    /** How often the reaper looks for empty containers and expired TTL nodes (ZooKeeper's default). */
+    private static final long CONTAINER_CHECK_INTERVAL_MS = 60_000;
 
-    public void start(Replicator replicator) {}
+    private final ServerConfig config;
+    private final Clock clock;
+    private final Ticker ticker;
+    private final WatchManager watches;
+    private final DataTree tree;
+    private final SessionTracker sessions;
+    private final AclChecker acls;
+    private final PrepareStage prepare;
+    private final ServerStats stats = new ServerStats();
+    private final FourLetterWords fourLetterWords;
+    private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Handler handler = new Handler();
+    private final Machine machine = new Machine();
+    private final Executor executor = new Executor();
+    private final long startedMs;
 
-    public void clientListenerBound(ClientListener listener) {}
+    private volatile long lastApplied;
+    private volatile Role role = Role.LOOKING;
+    private volatile Replicator replicator;
+    private volatile ClientListener listener;
+    private volatile boolean running;
+    private Thread ticking;
+
+    public ZkServer(ServerConfig config, Clock clock, Ticker ticker, Collection<AuthScheme> authSchemes) {
+        this.config = config;
+        this.clock = clock;
+        this.ticker = ticker;
+        this.startedMs = ticker.millis();
+        Map<String, AuthScheme> byName = new HashMap<>();
+        for (AuthScheme s : authSchemes) {
+            if (byName.put(s.scheme(), s) != null) {
+                throw new IllegalArgumentException("two auth schemes named " + s.scheme());
+            }
+        }
+        this.acls = new AclChecker(byName);
+        this.watches = new WatchManager(ev -> Replies.of(Xids.NOTIFICATION, ev.zxid(),
+                new WatcherEvent(ev.type(), EventType.STATE_SYNC_CONNECTED, ev.path())));
+        this.tree = new DataTree(watches);
+        this.sessions = new SessionTracker(config.serverId(), clock.currentTimeMillis(), ticker, config.tickTimeMs());
+        this.prepare = new PrepareStage(tree, sessions, acls, clock, () -> lastApplied, config.extendedTypesEnabled(),
+                new PrepareStage.Completion() {
+                    @Override
+                    public void failed(Request r, int err) {
+                        complete(r, Replies.header(r.xid, lastApplied, err));
+                    }
+
+                    @Override
+                    public void answered(Request r, MultiResponse body) {
+                        complete(r, Replies.of(r.xid, lastApplied, body));
+                    }
+                });
+        this.fourLetterWords = new FourLetterWords(config.fourLetterWords(), new View());
+    }
+
+    /** The handler to give to the transport's client listener. */
+    public ConnectionHandler connectionHandler() {
+        return handler;
+    }
+
+    /** The state machine to give to the replicator. */
+    public StateMachine stateMachine() {
+        return machine;
+    }
+
+    /** Starts serving; writes go to {@code replicator}. */
+    public synchronized void start(Replicator replicator) {
+        if (running) {
+            throw new IllegalStateException("already started");
+        }
+        this.replicator = replicator;
+        this.role = replicator.role();
+        this.lastApplied = Math.max(lastApplied, machine.lastAppliedZxid());
+        running = true;
+        prepare.start(replicator);
+        ticking = new Thread(this::tickLoop, "paddock-session-expiry");
+        ticking.setDaemon(true);
+        ticking.start();
+    }
+
+    /** Tells the server where clients reach it (for 4lw conf/srvr output and connection counts). */
+    public void clientListenerBound(ClientListener listener) {
+        this.listener = listener;
+    }
+
+    /** The {@code envi} lines; distro gathers them because only distro reads system properties. */
+    public void environment(Map<String, String> values) {
+        fourLetterWords.environment(values);
+    }
+
+    public long lastAppliedZxid() {
+        return lastApplied;
+    }
 
     @Override
-    public void close() {}
+    public synchronized void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        if (ticking != null) {
+            ticking.interrupt();
+        }
+        prepare.stop();
+        for (ClientConnection c : connections) {
+            c.connection().close();
+        }
+    }
+
+    private void complete(Request r, ByteBuffer reply) {
+        if (r.cnxn != null) {
+            r.cnxn.complete(r, reply);
+        }
+    }
+
+    // ------------------------------------------------------------------ session expiry and container reaping
+
+    private void tickLoop() {
+        long nextReapMs = ticker.millis() + CONTAINER_CHECK_INTERVAL_MS;
+        while (running) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.tickTimeMs()));
+            if (Thread.interrupted() || !running) {
+                return;
+            }
+            if (!role.prepares()) {
+                continue;
+            }
+            for (Session s : sessions.expired()) {
+                LOG.info("expiring session 0x{}, timeout of {} ms exceeded", Long.toHexString(s.id()), s.timeoutMs());
+                s.markClosing();
+                Object owner = s.owner();
+                if (owner instanceof ClientConnection c) {
+                    c.connection().close();
+                }
+                prepare.submit(Request.internal(s.id(), OpCode.CLOSE_SESSION, null));
+            }
+            if (ticker.millis() >= nextReapMs) {
+                nextReapMs = ticker.millis() + CONTAINER_CHECK_INTERVAL_MS;
+                reapContainers();
+            }
+        }
+    }
+
+    /** Containers that had children and have none left, and TTL nodes idle past their TTL (WIRE-PROTOCOL.md §10.6). */
+    private void reapContainers() {
+        long now = clock.currentTimeMillis();
+        for (String path : tree.reapablePaths()) {
+            boolean reap;
+            synchronized (tree.lockFor(path)) {
+                DataNode n = tree.node(path);
+                if (n == null || n.numChildren() > 0) {
+                    continue;
+                }
+                long owner = n.ephemeralOwner();
+                reap = EphemeralOwner.isContainer(owner) ? n.createdChildren() > 0
+                        : EphemeralOwner.isTtl(owner) && now - n.mtime() > EphemeralOwner.ttlMs(owner);
+            }
+            if (reap) {
+                prepare.submit(Request.internal(0, OpCode.DELETE_CONTAINER, path));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ transport side
+
+    private final class Handler implements ConnectionHandler {
+        @Override
+        public Object connectionOpened(Connection connection) {
+            ClientConnection c = new ClientConnection(connection, executor, acls, config.outstandingRequestsMax(),
+                    clock.currentTimeMillis());
+            connections.add(c);
+            return c;
+        }
+
+        @Override
+        public void frameReceived(Connection connection, Object attachment, ByteBuffer payload) {
+            ClientConnection c = (ClientConnection) attachment;
+            stats.received();
+            synchronized (c) {
+                if (c.state() == ClientConnection.State.CONNECTING || c.hasEarlyFrames()) {
+                    byte[] copy = new byte[payload.remaining()];
+                    payload.get(copy);
+                    if (!c.holdEarlyFrame(copy)) {
+                        LOG.warn("closing {}: too many requests before the session was established",
+                                connection.remoteAddress());
+                        connection.close();
+                    }
+                    return;
+                }
+            }
+            try {
+                if (c.state() == ClientConnection.State.NEW) {
+                    connect(c, payload);
+                } else if (c.state() == ClientConnection.State.ACTIVE) {
+                    request(c, payload);
+                }
+            } catch (MalformedRecordException e) {
+                LOG.debug("closing {}: {}", connection.remoteAddress(), e.getMessage());
+                connection.close();
+            }
+        }
+
+        @Override
+        public void connectionClosed(Connection connection, Object attachment) {
+            ClientConnection c = (ClientConnection) attachment;
+            connections.remove(c);
+            c.closed();
+            watches.removeWatcher(c);
+            Session s = c.session();
+            if (s != null && s.owner() == c) {
+                s.owner(null);
+            }
+        }
+
+        @Override
+        public String fourLetterWord(Connection connection, String command) {
+            return fourLetterWords.answer(command);
+        }
+    }
+
+    /** The first frame: a ConnectRequest (WIRE-PROTOCOL.md §2.5). */
+    private void connect(ClientConnection c, ByteBuffer payload) {
+        ConnectRequest req = ConnectRequest.read(new JuteInput(payload));
+        Connection conn = c.connection();
+        c.readOnlyByte(req.hasReadOnly());
+        if (!running || role == Role.LOOKING) {
+            conn.close();
+            return;
+        }
+        if (req.lastZxidSeen() > lastApplied) {
+            LOG.info("refusing {}: client has seen zxid 0x{}, ours is 0x{}", conn.remoteAddress(),
+                    Long.toHexString(req.lastZxidSeen()), Long.toHexString(lastApplied));
+            conn.close();
+            return;
+        }
+        int timeout = Math.min(Math.max(req.timeOut(), config.sessionTimeoutMsMin()), config.sessionTimeoutMsMax());
+        if (req.sessionId() == 0) {
+            long id = sessions.nextSessionId();
+            byte[] password = sessions.passwordFor(id);
+            c.state(ClientConnection.State.CONNECTING);
+            Request r = new Request(c, id, 0, OpCode.CREATE_SESSION,
+                    new CreateSessionInfo(timeout, password, req.hasReadOnly()), true, ticker.nanoTime(), List.of());
+            prepare.submit(r);
+            return;
+        }
+        Session s = sessions.get(req.sessionId());
+        if (s == null || s.isClosing() || !sessions.passwordMatches(s, req.passwd())) {
+            LOG.info("refusing reconnect of session 0x{} from {}: {}", Long.toHexString(req.sessionId()),
+                    conn.remoteAddress(), s == null || s.isClosing() ? "expired or unknown" : "wrong password");
+            c.sendUnordered(connectResponse(0, 0, NO_PASSWORD, req.hasReadOnly()));
+            c.state(ClientConnection.State.CLOSED);
+            conn.closeAfterFlush();
+            return;
+        }
+        Object previous = s.owner();
+        if (previous instanceof ClientConnection old && old != c) {
+            LOG.info("session 0x{} moved to {}; closing its old connection {}", Long.toHexString(s.id()),
+                    conn.remoteAddress(), old.connection().remoteAddress());
+            old.connection().close();
+        }
+        sessions.touch(s, timeout);
+        bind(c, s, timeout);
+    }
+
+    private ByteBuffer connectResponse(int timeout, long sessionId, byte[] password, boolean readOnlyByte) {
+        JuteOutput out = JuteOutput.forFrame(40);
+        new ConnectResponse(0, timeout, sessionId, password, false, readOnlyByte).write(out);
+        return out.toFrame();
+    }
+
+    /** Binds a ready session to its connection, answers the handshake, then runs what the client pipelined. */
+    private void bind(ClientConnection c, Session s, int timeout) {
+        synchronized (c) {
+            if (c.state() == ClientConnection.State.CLOSED || !c.connection().isOpen()) {
+                return;
+            }
+            s.owner(c);
+            c.session(s);
+            c.state(ClientConnection.State.ACTIVE);
+            c.sendUnordered(connectResponse(timeout, s.id(), s.password(), c.readOnlyByte()));
+            byte[] early;
+            while ((early = c.pollEarlyFrame()) != null) {
+                request(c, ByteBuffer.wrap(early));
+                if (c.state() != ClientConnection.State.ACTIVE) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /** A request after the handshake. */
+    private void request(ClientConnection c, ByteBuffer payload) {
+        Session s = c.session();
+        if (s != null && !s.isClosing()) {
+            sessions.touch(s);
+        }
+        RequestHeader h = RequestHeader.read(new JuteInput(payload));
+        c.recordReceived(h.xid(), OpCode.name(h.type()));
+        long now = ticker.nanoTime();
+        long sid = c.sessionId();
+        int op = h.type();
+        if (op == OpCode.AUTH) {
+            auth(c, payload);
+            return;
+        }
+        if (!OpCode.isValidClientOp(op) || op == OpCode.CHECK || op == OpCode.DELETE_CONTAINER
+                || op == OpCode.SASL) {
+            // ZooKeeper answers an op it cannot run with UNIMPLEMENTED and drops the connection.
+            Request r = new Request(c, sid, h.xid(), op, null, false, now, List.of());
+            r.closeAfterReply();
+            c.submitCompleted(r, Replies.header(h.xid(), lastApplied, ErrorCode.UNIMPLEMENTED));
+            return;
+        }
+        if (s == null || s.isClosing()) {
+            Request r = new Request(c, sid, h.xid(), op, null, false, now, List.of());
+            c.submitCompleted(r, Replies.header(h.xid(), lastApplied, ErrorCode.SESSION_EXPIRED));
+            return;
+        }
+        Object record;
+        try {
+            record = decode(op, new JuteInput(payload));
+        } catch (MalformedRecordException e) {
+            LOG.debug("undecodable {} from {}: {}", OpCode.name(op), c.connection().remoteAddress(), e.getMessage());
+            Request r = new Request(c, sid, h.xid(), op, null, false, now, List.of());
+            c.submitCompleted(r, Replies.header(h.xid(), lastApplied, ErrorCode.MARSHALLING_ERROR));
+            return;
+        }
+        if (op == OpCode.RECONFIG) {
+            Request r = new Request(c, sid, h.xid(), op, record, false, now, List.of());
+            c.submitCompleted(r, Replies.header(h.xid(), lastApplied, ErrorCode.RECONFIG_DISABLED));
+            return;
+        }
+        if (op == OpCode.MULTI && !((MultiRequest) record).allWrites()
+                || op == OpCode.MULTI_READ && !((MultiRequest) record).allReads()) {
+            Request r = new Request(c, sid, h.xid(), op, record, false, now, List.of());
+            c.submitCompleted(r, Replies.header(h.xid(), lastApplied, ErrorCode.MARSHALLING_ERROR));
+            return;
+        }
+        boolean writeClass = OpCode.isWrite(op) || op == OpCode.SYNC;
+        c.submit(new Request(c, sid, h.xid(), op, record, writeClass, now, c.authIds()));
+    }
+
+    private static Object decode(int op, JuteInput in) {
+        switch (op) {
+            case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER:
+                return CreateRequest.read(in);
+            case OpCode.CREATE_TTL:
+                return CreateTTLRequest.read(in);
+            case OpCode.DELETE:
+                return DeleteRequest.read(in);
+            case OpCode.EXISTS:
+                return ExistsRequest.read(in);
+            case OpCode.GET_DATA:
+                return GetDataRequest.read(in);
+            case OpCode.SET_DATA:
+                return SetDataRequest.read(in);
+            case OpCode.GET_ACL:
+                return GetACLRequest.read(in);
+            case OpCode.SET_ACL:
+                return SetACLRequest.read(in);
+            case OpCode.GET_CHILDREN:
+                return GetChildrenRequest.read(in);
+            case OpCode.GET_CHILDREN2:
+                return GetChildren2Request.read(in);
+            case OpCode.SYNC:
+                return SyncRequest.read(in);
+            case OpCode.MULTI, OpCode.MULTI_READ:
+                return MultiRequest.read(in);
+            case OpCode.RECONFIG:
+                return ReconfigRequest.read(in);
+            case OpCode.CHECK_WATCHES:
+                return CheckWatchesRequest.read(in);
+            case OpCode.REMOVE_WATCHES:
+                return RemoveWatchesRequest.read(in);
+            case OpCode.SET_WATCHES:
+                return SetWatches.read(in);
+            case OpCode.SET_WATCHES2:
+                return SetWatches2.read(in);
+            case OpCode.GET_EPHEMERALS:
+                return GetEphemeralsRequest.read(in);
+            case OpCode.GET_ALL_CHILDREN_NUMBER:
+                return GetAllChildrenNumberRequest.read(in);
+            case OpCode.ADD_WATCH:
+                return AddWatchRequest.read(in);
+            default:
+                return null; // ping, closeSession, whoAmI: no body
+        }
+    }
+
+    /** Auth is answered at once, outside the request order, as ZooKeeper does (WIRE-PROTOCOL.md §8.5). */
+    private void auth(ClientConnection c, ByteBuffer payload) {
+        AuthPacket p;
+        try {
+            p = AuthPacket.read(new JuteInput(payload));
+        } catch (MalformedRecordException e) {
+            p = null;
+        }
+        AuthScheme scheme = p == null || p.scheme() == null ? null : acls.scheme(p.scheme());
+        List<Id> ids = scheme == null ? List.of()
+                : scheme.authenticate(c.connection().remoteAddress(), p.auth() == null ? new byte[0] : p.auth());
+        if (ids.isEmpty()) {
+            LOG.info("auth failed for {} with scheme {}", c.connection().remoteAddress(),
+                    p == null ? "<undecodable>" : p.scheme());
+            c.sendUnordered(Replies.header(Xids.AUTH, 0, ErrorCode.AUTH_FAILED));
+            c.connection().closeAfterFlush();
+            return;
+        }
+        c.addAuthIds(ids);
+        c.sendUnordered(Replies.header(Xids.AUTH, 0, ErrorCode.OK));
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    private final class Executor implements RequestExecutor {
+        @Override
+        public ByteBuffer executeRead(Request r) {
+            long zxid = lastApplied;
+            if (r.op == OpCode.PING) {
+                return Replies.header(Xids.PING, zxid, ErrorCode.OK);
+            }
+            Session s = r.cnxn.session();
+            if (s == null || s.isClosing()) {
+                return Replies.header(r.xid, zxid, ErrorCode.SESSION_EXPIRED);
+            }
+            try {
+                JuteRecord body = read(r.cnxn, r.op, r.record, r.authIds);
+                return body == null ? Replies.header(r.xid, zxid, ErrorCode.OK) : Replies.of(r.xid, zxid, body);
+            } catch (KeeperError e) {
+                return Replies.header(r.xid, zxid, e.code());
+            }
+        }
+
+        @Override
+        public void submitWrite(Request request) {
+            prepare.submit(request);
+        }
+
+        @Override
+        public void replySent(Request r) {
+            stats.sent();
+            if (r.receivedNanos != 0) {
+                long ms = TimeUnit.NANOSECONDS.toMillis(ticker.nanoTime() - r.receivedNanos);
+                stats.latency(ms);
+                r.cnxn.recordLatency(ms, lastApplied, clock.currentTimeMillis());
+            }
+        }
+    }
+
+    private JuteRecord read(ClientConnection c, int op, Object record, List<Id> ids) throws KeeperError {
+        switch (op) {
+            case OpCode.EXISTS: {
+                ExistsRequest q = (ExistsRequest) record;
+                String path = q.path();
+                if (path == null || path.indexOf('\0') >= 0) {
+                    throw new KeeperError(ErrorCode.BAD_ARGUMENTS);
+                }
+                synchronized (tree.lockFor(path)) {
+                    DataNode n = tree.node(path);
+                    if (n == null) {
+                        if (q.watch()) {
+                            watches.addDataWatch(path, c);
+                        }
+                        throw new KeeperError(ErrorCode.NO_NODE);
+                    }
+                    acls.check(n.acl(), ids, Perms.READ);
+                    if (q.watch()) {
+                        watches.addDataWatch(path, c);
+                    }
+                    return new ExistsResponse(n.stat());
+                }
+            }
+            case OpCode.GET_DATA: {
+                GetDataRequest q = (GetDataRequest) record;
+                String path = nonNull(q.path());
+                synchronized (tree.lockFor(path)) {
+                    DataNode n = existing(path);
+                    acls.check(n.acl(), ids, Perms.READ);
+                    if (q.watch()) {
+                        watches.addDataWatch(path, c);
+                    }
+                    return new GetDataResponse(n.data(), n.stat());
+                }
+            }
+            case OpCode.GET_CHILDREN: {
+                GetChildrenRequest q = (GetChildrenRequest) record;
+                String path = nonNull(q.path());
+                synchronized (tree.lockFor(path)) {
+                    DataNode n = existing(path);
+                    acls.check(n.acl(), ids, Perms.READ);
+                    if (q.watch()) {
+                        watches.addChildWatch(path, c);
+                    }
+                    return new GetChildrenResponse(n.childNames());
+                }
+            }
+            case OpCode.GET_CHILDREN2: {
+                GetChildren2Request q = (GetChildren2Request) record;
+                String path = nonNull(q.path());
+                synchronized (tree.lockFor(path)) {
+                    DataNode n = existing(path);
+                    acls.check(n.acl(), ids, Perms.READ);
+                    if (q.watch()) {
+                        watches.addChildWatch(path, c);
+                    }
+                    return new GetChildren2Response(n.childNames(), n.stat());
+                }
+            }
+            case OpCode.GET_ACL: {
+                String path = nonNull(((GetACLRequest) record).path());
+                List<Acl> acl;
+                Stat stat;
+                synchronized (tree.lockFor(path)) {
+                    DataNode n = existing(path);
+                    acl = n.acl();
+                    stat = n.stat();
+                }
+                boolean admin = acls.allowed(acl, ids, Perms.ADMIN);
+                if (!admin && !acls.allowed(acl, ids, Perms.READ)) {
+                    throw new KeeperError(ErrorCode.NO_AUTH);
+                }
+                return new GetACLResponse(admin ? acl : maskDigests(acl), stat);
+            }
+            case OpCode.GET_ALL_CHILDREN_NUMBER: {
+                String path = nonNull(((GetAllChildrenNumberRequest) record).path());
+                synchronized (tree.lockFor(path)) {
+                    acls.check(existing(path).acl(), ids, Perms.READ);
+                }
+                return new GetAllChildrenNumberResponse(tree.descendantCount(path));
+            }
+            case OpCode.GET_EPHEMERALS: {
+                String prefix = ((GetEphemeralsRequest) record).prefixPath();
+                boolean all = prefix == null || prefix.isEmpty() || "/".equals(prefix);
+                List<String> out = new ArrayList<>();
+                for (String p : tree.ephemerals(c.sessionId())) {
+                    if (all || p.startsWith(prefix)) {
+                        out.add(p);
+                    }
+                }
+                return new GetEphemeralsResponse(out);
+            }
+            case OpCode.WHO_AM_I: {
+                List<ClientInfo> infos = new ArrayList<>();
+                for (Id id : c.authIds()) {
+                    AuthScheme scheme = acls.scheme(id.scheme());
+                    infos.add(new ClientInfo(id.scheme(), scheme == null ? id.id() : scheme.userName(id.id())));
+                }
+                return new WhoAmIResponse(infos);
+            }
+            case OpCode.MULTI_READ:
+                return multiRead(c, (MultiRequest) record, ids);
+            case OpCode.CHECK_WATCHES: {
+                CheckWatchesRequest q = (CheckWatchesRequest) record;
+                if (q.path() == null || !watches.contains(q.path(), c, q.type())) {
+                    throw new KeeperError(ErrorCode.NO_WATCHER);
+                }
+                return null;
+            }
+            case OpCode.REMOVE_WATCHES: {
+                RemoveWatchesRequest q = (RemoveWatchesRequest) record;
+                if (q.path() == null || !watches.remove(q.path(), c, q.type())) {
+                    throw new KeeperError(ErrorCode.NO_WATCHER);
+                }
+                return null;
+            }
+            case OpCode.ADD_WATCH: {
+                AddWatchRequest q = (AddWatchRequest) record;
+                String path = nonNull(q.path());
+                if (q.mode() != WatcherType.ADD_WATCH_MODE_PERSISTENT
+                        && q.mode() != WatcherType.ADD_WATCH_MODE_PERSISTENT_RECURSIVE) {
+                    throw new KeeperError(ErrorCode.BAD_ARGUMENTS);
+                }
+                synchronized (tree.lockFor(path)) {
+                    watches.addPersistentWatch(path, c,
+                            q.mode() == WatcherType.ADD_WATCH_MODE_PERSISTENT_RECURSIVE);
+                }
+                return new ErrorResponse(0);
+            }
+            case OpCode.SET_WATCHES: {
+                SetWatches q = (SetWatches) record;
+                setWatches(c, q.relativeZxid(), q.dataWatches(), q.existWatches(), q.childWatches(), null, null);
+                return null;
+            }
+            case OpCode.SET_WATCHES2: {
+                SetWatches2 q = (SetWatches2) record;
+                setWatches(c, q.relativeZxid(), q.dataWatches(), q.existWatches(), q.childWatches(),
+                        q.persistentWatches(), q.persistentRecursiveWatches());
+                return null;
+            }
+            default:
+                throw new KeeperError(ErrorCode.UNIMPLEMENTED);
+        }
+    }
+
+    private static String nonNull(String path) throws KeeperError {
+        if (path == null) {
+            throw new KeeperError(ErrorCode.BAD_ARGUMENTS);
+        }
+        return path;
+    }
+
+    private DataNode existing(String path) throws KeeperError {
+        DataNode n = tree.node(path);
+        if (n == null) {
+            throw new KeeperError(ErrorCode.NO_NODE);
+        }
+        return n;
+    }
+
+    /** Without ADMIN, digest ids are shown as {@code user:x} (WIRE-PROTOCOL.md §8.1). */
+    private static List<Acl> maskDigests(List<Acl> acl) {
+        List<Acl> out = new ArrayList<>(acl.size());
+        for (Acl a : acl) {
+            Id id = a.id();
+            if ("digest".equals(id.scheme())) {
+                int colon = id.id().indexOf(':');
+                String user = colon < 0 ? id.id() : id.id().substring(0, colon);
+                out.add(new Acl(a.perms(), new Id("digest", user + ":x")));
+            } else {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    private MultiResponse multiRead(ClientConnection c, MultiRequest m, List<Id> ids) {
+        List<MultiResult> results = new ArrayList<>(m.ops().size());
+        for (MultiOp op : m.ops()) {
+            try {
+                if (op.type() == OpCode.GET_DATA) {
+                    GetDataRequest q = (GetDataRequest) op.request();
+                    results.add(new MultiResult(OpCode.GET_DATA, 0,
+                            read(c, OpCode.GET_DATA, new GetDataRequest(q.path(), false), ids)));
+                } else {
+                    GetChildrenRequest q = (GetChildrenRequest) op.request();
+                    results.add(new MultiResult(OpCode.GET_CHILDREN, 0,
+                            read(c, OpCode.GET_CHILDREN, new GetChildrenRequest(q.path(), false), ids)));
+                }
+            } catch (KeeperError e) {
+                results.add(new MultiResult(OpCode.ERROR, e.code(), new ErrorResponse(e.code())));
+            }
+        }
+        return new MultiResponse(results);
+    }
+
+    /** Re-arms watches after a reconnect, or fires what the client missed (WIRE-PROTOCOL.md §7.6). */
+    private void setWatches(ClientConnection c, long relativeZxid, List<String> data, List<String> exist,
+            List<String> child, List<String> persistent, List<String> recursive) {
+        if (data != null) {
+            for (String path : data) {
+                synchronized (tree.lockFor(path)) {
+                    DataNode n = tree.node(path);
+                    if (n == null) {
+                        catchUp(c, EventType.NODE_DELETED, path);
+                    } else if (n.mzxid() > relativeZxid) {
+                        catchUp(c, EventType.NODE_DATA_CHANGED, path);
+                    } else {
+                        watches.addDataWatch(path, c);
+                    }
+                }
+            }
+        }
+        if (exist != null) {
+            for (String path : exist) {
+                synchronized (tree.lockFor(path)) {
+                    if (tree.node(path) != null) {
+                        catchUp(c, EventType.NODE_CREATED, path);
+                    } else {
+                        watches.addDataWatch(path, c);
+                    }
+                }
+            }
+        }
+        if (child != null) {
+            for (String path : child) {
+                synchronized (tree.lockFor(path)) {
+                    DataNode n = tree.node(path);
+                    if (n == null) {
+                        catchUp(c, EventType.NODE_DELETED, path);
+                    } else if (n.pzxid() > relativeZxid) {
+                        catchUp(c, EventType.NODE_CHILDREN_CHANGED, path);
+                    } else {
+                        watches.addChildWatch(path, c);
+                    }
+                }
+            }
+        }
+        if (persistent != null) {
+            for (String path : persistent) {
+                synchronized (tree.lockFor(path)) {
+                    watches.addPersistentWatch(path, c, false);
+                }
+            }
+        }
+        if (recursive != null) {
+            for (String path : recursive) {
+                synchronized (tree.lockFor(path)) {
+                    watches.addPersistentWatch(path, c, true);
+                }
+            }
+        }
+    }
+
+    private void catchUp(ClientConnection c, int type, String path) {
+        c.deliver(new io.paddock.server.watch.WatchEvent(type, path, -1L, ev -> Replies.of(Xids.NOTIFICATION, -1L,
+                new WatcherEvent(type, EventType.STATE_SYNC_CONNECTED, path))));
+    }
+
+    // ------------------------------------------------------------------ replicated side
+
+    private final class Machine implements StateMachine {
+        @Override
+        public void apply(long zxid, ByteBuffer txn, Object context) {
+            TxnCodec.Decoded d = TxnCodec.decode(txn);
+            Request r = context instanceof Request req ? req : null;
+            TxnHeader h = d.header();
+            Txn t = d.txn();
+            ByteBuffer reply;
+            try {
+                reply = applyTxn(zxid, h, t, r);
+            } catch (IllegalStateException e) {
+                // The txn contradicts the tree: prepare and apply disagree, which is a bug. Never half-apply silently.
+                LOG.error("txn 0x{} could not be applied", Long.toHexString(zxid), e);
+                lastApplied = zxid;
+                reply = r == null ? null : Replies.header(r.xid, zxid, ErrorCode.DATA_INCONSISTENCY);
+            }
+            if (r != null && r.cnxn != null && reply != null) {
+                r.cnxn.complete(r, reply);
+            }
+        }
+
+        @Override
+        public long lastAppliedZxid() {
+            return lastApplied;
+        }
+
+        @Override
+        public void prepareForwarded(ForwardedRequest request) {
+            throw new IllegalStateException("forwarded requests arrive only in an ensemble, which is not built yet");
+        }
+
+        @Override
+        public void syncCompleted(Object context) {
+            Request r = (Request) context;
+            complete(r, Replies.of(r.xid, lastApplied, new SyncResponse(((SyncRequest) r.record).path())));
+        }
+
+        @Override
+        public void sessionsTouched(long[] sessionIds) {
+            for (long id : sessionIds) {
+                Session s = sessions.get(id);
+                if (s != null) {
+                    sessions.touch(s);
+                }
+            }
+        }
+
+        @Override
+        public void roleChanged(Role newRole) {
+            role = newRole;
+        }
+
+        @Override
+        public void writeSnapshot(OutputStream out) throws IOException {
+            writeTreeSnapshot(new DataOutputStream(out));
+        }
+
+        @Override
+        public void restoreSnapshot(InputStream in, long zxid) throws IOException {
+            readTreeSnapshot(new DataInputStream(in));
+            lastApplied = zxid;
+        }
+    }
+
+    private ByteBuffer applyTxn(long zxid, TxnHeader h, Txn t, Request r) {
+        if (t instanceof Txn.CreateSession cs) {
+            Session s = sessions.add(h.sessionId(), cs.password(), cs.timeoutMs());
+            lastApplied = zxid;
+            if (r != null && r.cnxn != null) {
+                bind(r.cnxn, s, cs.timeoutMs());
+            }
+            return null;
+        }
+        if (t instanceof Txn.CloseSession) {
+            for (String path : new TreeSet<>(tree.ephemerals(h.sessionId()))) {
+                tree.applyDelete(path, zxid);
+            }
+            sessions.remove(h.sessionId());
+            lastApplied = zxid;
+            if (r == null || r.cnxn == null) {
+                return null;
+            }
+            r.closeAfterReply();
+            return Replies.header(r.xid, zxid, ErrorCode.OK);
+        }
+        if (t instanceof Txn.Multi m) {
+            List<JuteRecord> bodies = new ArrayList<>(m.ops().size());
+            for (Txn op : m.ops()) {
+                bodies.add(applyOne(zxid, h, op, OpCode.CREATE2));
+            }
+            lastApplied = zxid;
+            if (r == null || r.cnxn == null) {
+                return null;
+            }
+            int[] types = ((PrepareStage.MultiPlan) r.prepared).opTypes();
+            List<MultiResult> results = new ArrayList<>(types.length);
+            int next = 0;
+            for (int type : types) {
+                switch (type) {
+                    case OpCode.CHECK:
+                        results.add(new MultiResult(OpCode.CHECK, 0, null));
+                        break;
+                    case OpCode.CREATE: {
+                        Create2Response cr = (Create2Response) bodies.get(next++);
+                        results.add(new MultiResult(OpCode.CREATE, 0, new CreateResponse(cr.path())));
+                        break;
+                    }
+                    case OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL:
+                        results.add(new MultiResult(OpCode.CREATE2, 0, bodies.get(next++)));
+                        break;
+                    case OpCode.DELETE:
+                        next++;
+                        results.add(new MultiResult(OpCode.DELETE, 0, null));
+                        break;
+                    default:
+                        results.add(new MultiResult(type, 0, bodies.get(next++)));
+                }
+            }
+            return Replies.of(r.xid, zxid, new MultiResponse(results));
+        }
+        JuteRecord body = applyOne(zxid, h, t, r == null ? OpCode.CREATE2 : r.op);
+        lastApplied = zxid;
+        if (r == null || r.cnxn == null) {
+            return null;
+        }
+        return body == null ? Replies.header(r.xid, zxid, ErrorCode.OK) : Replies.of(r.xid, zxid, body);
+    }
+
+    /** Applies one change and returns the reply body the client op expects. */
+    private JuteRecord applyOne(long zxid, TxnHeader h, Txn t, int op) {
+        if (t instanceof Txn.Create c) {
+            tree.applyCreate(c.path(), c.data(), c.acl(), c.ephemeralOwner(), zxid, h.time());
+            if (op == OpCode.CREATE) {
+                return new CreateResponse(c.path());
+            }
+            return new Create2Response(c.path(), statOf(c.path()));
+        } else if (t instanceof Txn.Delete d) {
+            tree.applyDelete(d.path(), zxid);
+            return null;
+        } else if (t instanceof Txn.SetData s) {
+            tree.applySetData(s.path(), s.data(), s.newVersion(), zxid, h.time());
+            return new SetDataResponse(statOf(s.path()));
+        } else if (t instanceof Txn.SetAcl s) {
+            tree.applySetAcl(s.path(), s.acl(), s.newAversion(), zxid);
+            return new SetACLResponse(statOf(s.path()));
+        }
+        throw new IllegalStateException("unexpected txn " + t);
+    }
+
+    private Stat statOf(String path) {
+        synchronized (tree.lockFor(path)) {
+            DataNode n = tree.node(path);
+            return n == null ? Stat.EMPTY : n.stat();
+        }
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    private static final int SNAPSHOT_MAGIC = 0x50444b53; // "PDKS"
+
+    private void writeTreeSnapshot(DataOutputStream out) throws IOException {
+        out.writeInt(SNAPSHOT_MAGIC);
+        Collection<Session> all = new ArrayList<>(sessions.all());
+        out.writeInt(all.size());
+        for (Session s : all) {
+            out.writeLong(s.id());
+            out.writeInt(s.timeoutMs());
+            out.write(s.password());
+        }
+        List<String> paths = tree.pathsParentFirst();
+        out.writeInt(paths.size());
+        for (String path : paths) {
+            JuteOutput rec = JuteOutput.plain();
+            synchronized (tree.lockFor(path)) {
+                DataNode n = tree.node(path);
+                if (n == null) {
+                    // Deleted while we walked; the log replay after this snapshot's zxid settles it.
+                    rec.writeString(null);
+                } else {
+                    Stat st = n.stat();
+                    rec.writeString(path).writeBuffer(n.data()).writeAclList(n.acl())
+                            .writeLong(st.czxid()).writeLong(st.mzxid()).writeLong(st.pzxid())
+                            .writeLong(st.ctime()).writeLong(st.mtime()).writeInt(st.version())
+                            .writeInt(n.createdChildren()).writeInt(st.aversion()).writeLong(n.ephemeralOwner());
+                }
+            }
+            byte[] b = rec.toByteArray();
+            out.writeInt(b.length);
+            out.write(b);
+        }
+        out.flush();
+    }
+
+    private void readTreeSnapshot(DataInputStream in) throws IOException {
+        if (in.readInt() != SNAPSHOT_MAGIC) {
+            throw new IOException("not a Paddock tree snapshot");
+        }
+        int sessionCount = in.readInt();
+        for (int i = 0; i < sessionCount; i++) {
+            long id = in.readLong();
+            int timeout = in.readInt();
+            byte[] pw = new byte[16];
+            in.readFully(pw);
+            sessions.add(id, pw, timeout);
+        }
+        int count = in.readInt();
+        for (int i = 0; i < count; i++) {
+            int len = in.readInt();
+            if (len < 0 || len > config.frameBytesMax() * 2 + 4096) {
+                throw new IOException("snapshot record of " + len + " bytes");
+            }
+            byte[] b = new byte[len];
+            in.readFully(b);
+            JuteInput rec = JuteInput.of(b);
+            String path = rec.readString();
+            if (path == null) {
+                continue;
+            }
+            tree.restoreNode(path, rec.readBuffer(), rec.readAclList(), rec.readLong(), rec.readLong(),
+                    rec.readLong(), rec.readLong(), rec.readLong(), rec.readInt(), rec.readInt(), rec.readInt(),
+                    rec.readLong());
+        }
+    }
+
+    // ------------------------------------------------------------------ status for the four-letter words
+
+    private final class View implements ServerView {
+        @Override
+        public String mode() {
+            return role.displayName();
+        }
+
+        @Override
+        public long lastZxid() {
+            return lastApplied;
+        }
+
+        @Override
+        public int nodeCount() {
+            return tree.nodeCount();
+        }
+
+        @Override
+        public int connectionCount() {
+            return connections.size();
+        }
+
+        @Override
+        public int outstandingRequests() {
+            int n = prepare.queued();
+            for (ClientConnection c : connections) {
+                n += c.outstanding();
+            }
+            return n;
+        }
+
+        @Override
+        public List<String> describeConnections() {
+            long now = clock.currentTimeMillis();
+            List<String> out = new ArrayList<>();
+            for (ClientConnection c : connections) {
+                out.add(c.describe(now));
+            }
+            return out;
+        }
+
+        @Override
+        public void resetConnectionStats() {
+            for (ClientConnection c : connections) {
+                c.resetStats();
+            }
+        }
+
+        @Override
+        public ServerStats stats() {
+            return stats;
+        }
+
+        @Override
+        public Map<String, String> conf() {
+            Map<String, String> out = new LinkedHashMap<>(config.confDump());
+            ClientListener l = listener;
+            if (l != null) {
+                out.put("clientPort", Integer.toString(l.localAddress().getPort()));
+                out.put("clientPortAddress", l.localAddress().getAddress().getHostAddress());
+            }
+            return out;
+        }
+
+        @Override
+        public int watchCount() {
+            return watches.totalWatchCount();
+        }
+
+        @Override
+        public int watchedPathCount() {
+            return watches.watchedPathCount();
+        }
+
+        @Override
+        public int dataWatchCount() {
+            return watches.dataWatchCount();
+        }
+
+        @Override
+        public int watchingConnectionCount() {
+            int n = 0;
+            for (ClientConnection c : connections) {
+                if (!watches.pathsOf(c).isEmpty()) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public int ephemeralCount() {
+            return tree.ephemeralCount();
+        }
+
+        @Override
+        public int sessionCount() {
+            return sessions.count();
+        }
+
+        @Override
+        public long approximateDataBytes() {
+            return tree.approximateDataBytes();
+        }
+
+        @Override
+        public long uptimeMs() {
+            return ticker.millis() - startedMs;
+        }
+
+        @Override
+        public Map<Long, List<String>> watchesBySession() {
+            Map<Long, List<String>> out = new LinkedHashMap<>();
+            for (ClientConnection c : connections) {
+                List<String> paths = watches.pathsOf(c);
+                if (!paths.isEmpty()) {
+                    out.put(c.sessionId(), paths);
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public String dumpSessions() {
+            StringBuilder sb = new StringBuilder();
+            sb.append("Session count: ").append(sessions.count()).append('\n');
+            for (Session s : sessions.all()) {
+                sb.append("0x").append(Long.toHexString(s.id())).append("\t").append(s.timeoutMs()).append("ms\n");
+            }
+            sb.append("ephemeral nodes dump:\nSessions with Ephemerals (").append(tree.ephemeralCount())
+                    .append("):\n");
+            for (Session s : sessions.all()) {
+                Set<String> eph = tree.ephemerals(s.id());
+                if (!eph.isEmpty()) {
+                    sb.append("0x").append(Long.toHexString(s.id())).append(":\n");
+                    for (String p : new TreeSet<>(eph)) {
+                        sb.append('\t').append(p).append('\n');
+                    }
+                }
+            }
+            return sb.toString();
+        }
+    }
 }

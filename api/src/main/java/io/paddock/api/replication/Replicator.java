@@ -9,7 +9,8 @@ public interface Replicator {
 
     /**
      * Proposes one prepared transaction and returns the zxid assigned to it. Called only from the server's single
-     * prepare thread, so zxids follow call order. May block while the replication queue is full (back-pressure).
+     * prepare thread, so zxids follow call order. The replicator owns {@code txn} after the call. May block while the
+     * replication queue is full (back-pressure); it never calls back into the state machine on the caller's thread.
      *
      * @throws NotLeaderException if this server does not prepare writes right now
      */

@@ -1,0 +1,47 @@
+package io.paddock.server.admin;
+
+import java.util.List;
+import java.util.Map;
+
+/** What the four-letter words may read about the running server. */
+public interface ServerView {
+    String mode();
+
+    long lastZxid();
+
+    int nodeCount();
+
+    int connectionCount();
+
+    int outstandingRequests();
+
+    List<String> describeConnections();
+
+    void resetConnectionStats();
+
+    ServerStats stats();
+
+    Map<String, String> conf();
+
+    int watchCount();
+
+    int watchedPathCount();
+
+    int dataWatchCount();
+
+    int watchingConnectionCount();
+
+    int ephemeralCount();
+
+    int sessionCount();
+
+    long approximateDataBytes();
+
+    long uptimeMs();
+
+    /** sessionId -> paths it watches, for wchc. */
+    Map<Long, List<String>> watchesBySession();
+
+    /** session -> its ephemeral paths and timeout, for dump. */
+    String dumpSessions();
+}

@@ -1,0 +1,284 @@
+package io.paddock.server.tree;
+
+import io.paddock.api.Acl;
+import io.paddock.protocol.EventType;
+import io.paddock.server.watch.WatchManager;
+import io.paddock.server.watch.Watcher;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The znode tree. Changes come only from the apply thread ({@code apply*} methods); reads come from any thread.
+ *
+ * <p>Locking: one monitor per stripe of paths ({@link #lockFor}). A reader holds the lock of the one path it reads
+ * while it copies the node and registers a watch; the apply thread holds the locks of the node and its parent while
+ * it changes them and fires their watches. So a reader never sees half a change, and a watch is either registered
+ * before a change (and fires) or after it (and the reader saw the new state). No global lock: reads of different
+ * paths never contend. Only the apply thread ever holds two stripes, so there is no lock-order cycle.
+ */
+public final class DataTree {
+    private static final int STRIPES = 1024;
+    private static final byte[] EMPTY = new byte[0];
+
+    public static final String ROOT = "/";
+    public static final String ZOOKEEPER = "/zookeeper";
+    public static final String QUOTA = "/zookeeper/quota";
+    public static final String CONFIG = "/zookeeper/config";
+
+    private final Map<String, DataNode> nodes = new ConcurrentHashMap<>(1024);
+    private final Object[] stripes = new Object[STRIPES];
+    private final WatchManager watches;
+    private final Map<Long, Set<String>> ephemeralsBySession = new ConcurrentHashMap<>();
+    /** Containers and TTL nodes, which the reaper checks. */
+    private final Set<String> reapable = ConcurrentHashMap.newKeySet();
+    /** Identical ACL lists share one instance: most trees use a handful of ACLs for millions of nodes. */
+    private final Map<List<Acl>, List<Acl>> aclCache = new ConcurrentHashMap<>();
+    private final AtomicLong approximateDataBytes = new AtomicLong();
+
+    public DataTree(WatchManager watches) {
+        this.watches = watches;
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new Object();
+        }
+        DataNode root = new DataNode(EMPTY, intern(Acl.OPEN_ACL_UNSAFE), 0, 0, 0);
+        DataNode zk = new DataNode(EMPTY, intern(Acl.OPEN_ACL_UNSAFE), 0, 0, 0);
+        DataNode quota = new DataNode(EMPTY, intern(Acl.OPEN_ACL_UNSAFE), 0, 0, 0);
+        DataNode config = new DataNode(EMPTY, intern(Acl.READ_ACL_UNSAFE), 0, 0, 0);
+        // Built-in children are attached without counting as "created", as ZooKeeper does (root cversion shows -1).
+        root.addChild("zookeeper");
+        zk.addChild("quota");
+        zk.addChild("config");
+        nodes.put(ROOT, root);
+        nodes.put(ZOOKEEPER, zk);
+        nodes.put(QUOTA, quota);
+        nodes.put(CONFIG, config);
+    }
+
+    /** Whether a path is one of the built-in nodes that cannot be deleted. */
+    public static boolean isBuiltIn(String path) {
+        return ROOT.equals(path) || ZOOKEEPER.equals(path) || QUOTA.equals(path) || CONFIG.equals(path);
+    }
+
+    public WatchManager watches() {
+        return watches;
+    }
+
+    /** The lock guarding the node at {@code path} (and watch registration on that path). */
+    public Object lockFor(String path) {
+        return stripes[(path.hashCode() * 0x9E3779B9 >>> 22) & (STRIPES - 1)];
+    }
+
+    /** The node at {@code path}; the caller must hold {@link #lockFor}(path) to read its fields consistently. */
+    public DataNode node(String path) {
+        return nodes.get(path);
+    }
+
+    public List<Acl> intern(List<Acl> acl) {
+        List<Acl> copy = List.copyOf(acl);
+        List<Acl> prior = aclCache.putIfAbsent(copy, copy);
+        return prior != null ? prior : copy;
+    }
+
+    public int nodeCount() {
+        return nodes.size();
+    }
+
+    public long approximateDataBytes() {
+        return approximateDataBytes.get();
+    }
+
+    public Set<String> ephemerals(long sessionId) {
+        Set<String> s = ephemeralsBySession.get(sessionId);
+        return s == null ? Set.of() : Collections.unmodifiableSet(s);
+    }
+
+    public int ephemeralCount() {
+        int n = 0;
+        for (Set<String> s : ephemeralsBySession.values()) {
+            n += s.size();
+        }
+        return n;
+    }
+
+    public Set<String> reapablePaths() {
+        return Collections.unmodifiableSet(reapable);
+    }
+
+    /** Number of descendants of {@code path} (for "/" every node but the root itself). */
+    public int descendantCount(String path) {
+        if (ROOT.equals(path)) {
+            return nodes.size() - 1;
+        }
+        String prefix = path + "/";
+        int n = 0;
+        for (String p : nodes.keySet()) {
+            if (p.startsWith(prefix)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Every path, for snapshots and dumps (weakly consistent while writes go on). */
+    public Iterable<String> paths() {
+        return nodes.keySet();
+    }
+
+    // ---------------------------------------------------------------- apply (apply thread only)
+
+    /** Applies a create; the caller validated it in prepare, so a missing parent means the log is inconsistent. */
+    public void applyCreate(String path, byte[] data, List<Acl> acl, long ephemeralOwner, long zxid, long time) {
+        String parentPath = PathRules.parentOf(path);
+        // Only the apply thread ever holds two stripes, so any order is deadlock-free.
+        synchronized (lockFor(parentPath)) {
+            synchronized (lockFor(path)) {
+                DataNode parent = nodes.get(parentPath);
+                if (parent == null) {
+                    throw new IllegalStateException("create " + path + " at zxid 0x" + Long.toHexString(zxid)
+                            + ": parent missing");
+                }
+                if (nodes.containsKey(path)) {
+                    throw new IllegalStateException("create " + path + " at zxid 0x" + Long.toHexString(zxid)
+                            + ": node exists");
+                }
+                DataNode node = new DataNode(data, intern(acl), zxid, time, ephemeralOwner);
+                nodes.put(path, node);
+                parent.addChild(PathRules.nameOf(path));
+                parent.createdChildren++;
+                parent.pzxid = zxid;
+                approximateDataBytes.addAndGet(path.length() + (data == null ? 0 : data.length));
+                if (EphemeralOwner.isSession(ephemeralOwner)) {
+                    ephemeralsBySession.computeIfAbsent(ephemeralOwner, k -> ConcurrentHashMap.newKeySet()).add(path);
+                } else if (ephemeralOwner != EphemeralOwner.PERSISTENT) {
+                    reapable.add(path);
+                }
+                watches.triggerData(path, EventType.NODE_CREATED, zxid, node.acl);
+                watches.triggerChild(parentPath, EventType.NODE_CHILDREN_CHANGED, zxid, parent.acl, null);
+            }
+        }
+    }
+
+    public void applyDelete(String path, long zxid) {
+        String parentPath = PathRules.parentOf(path);
+        // Only the apply thread ever holds two stripes, so any order is deadlock-free.
+        synchronized (lockFor(parentPath)) {
+            synchronized (lockFor(path)) {
+                DataNode node = nodes.get(path);
+                DataNode parent = nodes.get(parentPath);
+                if (node == null || parent == null || node.numChildren() > 0) {
+                    throw new IllegalStateException("delete " + path + " at zxid 0x" + Long.toHexString(zxid)
+                            + ": node missing or not empty");
+                }
+                nodes.remove(path);
+                parent.removeChild(PathRules.nameOf(path));
+                parent.pzxid = zxid;
+                approximateDataBytes.addAndGet(-(path.length() + (node.data == null ? 0 : node.data.length)));
+                long owner = node.ephemeralOwner;
+                if (EphemeralOwner.isSession(owner)) {
+                    Set<String> s = ephemeralsBySession.get(owner);
+                    if (s != null) {
+                        s.remove(path);
+                        if (s.isEmpty()) {
+                            ephemeralsBySession.remove(owner, s);
+                        }
+                    }
+                } else if (owner != EphemeralOwner.PERSISTENT) {
+                    reapable.remove(path);
+                }
+                Set<Watcher> notified = watches.triggerData(path, EventType.NODE_DELETED, zxid, node.acl);
+                watches.triggerChild(path, EventType.NODE_DELETED, zxid, node.acl, notified);
+                watches.triggerChild(parentPath, EventType.NODE_CHILDREN_CHANGED, zxid, parent.acl, null);
+            }
+        }
+    }
+
+    public void applySetData(String path, byte[] data, int newVersion, long zxid, long time) {
+        synchronized (lockFor(path)) {
+            DataNode node = nodes.get(path);
+            if (node == null) {
+                throw new IllegalStateException("setData " + path + " at zxid 0x" + Long.toHexString(zxid)
+                        + ": node missing");
+            }
+            approximateDataBytes.addAndGet((data == null ? 0 : data.length) - (node.data == null ? 0 : node.data.length));
+            node.data = data;
+            node.version = newVersion;
+            node.mzxid = zxid;
+            node.mtime = time;
+            watches.triggerData(path, EventType.NODE_DATA_CHANGED, zxid, node.acl);
+        }
+    }
+
+    public void applySetAcl(String path, List<Acl> acl, int newAversion, long zxid) {
+        synchronized (lockFor(path)) {
+            DataNode node = nodes.get(path);
+            if (node == null) {
+                throw new IllegalStateException("setACL " + path + " at zxid 0x" + Long.toHexString(zxid)
+                        + ": node missing");
+            }
+            node.acl = intern(acl);
+            node.aversion = newAversion;
+        }
+    }
+
+    /** Puts a node read from a snapshot back (restore only; no watches exist yet). */
+    public void restoreNode(String path, byte[] data, List<Acl> acl, long czxid, long mzxid, long pzxid, long ctime,
+            long mtime, int version, int createdChildren, int aversion, long ephemeralOwner) {
+        DataNode node = nodes.get(path);
+        if (node == null) {
+            node = new DataNode(data, intern(acl), czxid, ctime, ephemeralOwner);
+            nodes.put(path, node);
+            if (!ROOT.equals(path)) {
+                DataNode parent = nodes.get(PathRules.parentOf(path));
+                if (parent == null) {
+                    throw new IllegalStateException("snapshot lists " + path + " before its parent");
+                }
+                parent.addChild(PathRules.nameOf(path));
+            }
+        }
+        node.data = data;
+        node.acl = intern(acl);
+        node.czxid = czxid;
+        node.mzxid = mzxid;
+        node.pzxid = pzxid;
+        node.ctime = ctime;
+        node.mtime = mtime;
+        node.version = version;
+        node.createdChildren = createdChildren;
+        node.aversion = aversion;
+        node.ephemeralOwner = ephemeralOwner;
+        if (EphemeralOwner.isSession(ephemeralOwner)) {
+            ephemeralsBySession.computeIfAbsent(ephemeralOwner, k -> ConcurrentHashMap.newKeySet()).add(path);
+        } else if (ephemeralOwner != EphemeralOwner.PERSISTENT) {
+            reapable.add(path);
+        }
+        approximateDataBytes.addAndGet(path.length() + (data == null ? 0 : data.length));
+    }
+
+    /** Paths in parent-before-child order (depth-first from the root), for snapshots. */
+    public List<String> pathsParentFirst() {
+        List<String> out = new ArrayList<>(nodes.size());
+        List<String> stack = new ArrayList<>();
+        stack.add(ROOT);
+        while (!stack.isEmpty()) {
+            String p = stack.remove(stack.size() - 1);
+            List<String> kids;
+            synchronized (lockFor(p)) {
+                DataNode n = nodes.get(p);
+                if (n == null) {
+                    continue;
+                }
+                out.add(p);
+                kids = n.childNames();
+            }
+            for (String k : kids) {
+                stack.add(PathRules.childPath(p, k));
+            }
+        }
+        return out;
+    }
+}

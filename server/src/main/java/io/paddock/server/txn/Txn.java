@@ -1,0 +1,25 @@
+package io.paddock.server.txn;
+
+import io.paddock.api.Acl;
+import java.util.List;
+
+/**
+ * A prepared change, as replicated and logged. Every field the apply step needs is decided in prepare (versions,
+ * ephemeral owner, time), so applying the same txns in the same order gives the same tree on every peer.
+ */
+public sealed interface Txn {
+    record CreateSession(int timeoutMs, byte[] password) implements Txn {}
+
+    record CloseSession() implements Txn {}
+
+    record Create(String path, byte[] data, List<Acl> acl, long ephemeralOwner) implements Txn {}
+
+    record Delete(String path) implements Txn {}
+
+    record SetData(String path, byte[] data, int newVersion) implements Txn {}
+
+    record SetAcl(String path, List<Acl> acl, int newAversion) implements Txn {}
+
+    /** Sub-txns of one multi: applied together under one zxid. Only Create, Delete, SetData and Check-free ops. */
+    record Multi(List<Txn> ops) implements Txn {}
+}
