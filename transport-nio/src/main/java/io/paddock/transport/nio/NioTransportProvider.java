@@ -3,16 +3,18 @@ package io.paddock.transport.nio;
 import io.paddock.api.transport.Transport;
 import io.paddock.api.transport.TransportConfig;
 import io.paddock.api.transport.TransportProvider;
+import io.paddock.transport.nio.internal.NioTransport;
 
-/** Provides the {@code nio} transport. */
+/** Provides the {@code nio} transport: plain {@code java.nio} selectors, no TLS. */
 public final class NioTransportProvider implements TransportProvider {
     @Override
     public String name() {
         return "nio";
     }
 
+    /** Starts the transport's threads; see {@code transport-nio/README.md} for what it honours. */
     @Override
     public Transport create(TransportConfig config) {
-        throw new IllegalStateException("nio transport is being built");
+        return new NioTransport(config);
     }
 }
