@@ -1,8 +1,6 @@
 package io.paddock.server;
 
-import io.paddock.api.Acl;
 import io.paddock.api.Id;
-import io.paddock.api.Perms;
 import io.paddock.api.Stat;
 import io.paddock.api.auth.AuthScheme;
 import io.paddock.api.replication.ForwardedRequest;
@@ -17,7 +15,6 @@ import io.paddock.api.transport.ConnectionHandler;
 import io.paddock.protocol.AddWatchRequest;
 import io.paddock.protocol.AuthPacket;
 import io.paddock.protocol.CheckWatchesRequest;
-import io.paddock.protocol.ClientInfo;
 import io.paddock.protocol.ConnectRequest;
 import io.paddock.protocol.ConnectResponse;
 import io.paddock.protocol.Create2Response;
@@ -26,27 +23,18 @@ import io.paddock.protocol.CreateResponse;
 import io.paddock.protocol.CreateTTLRequest;
 import io.paddock.protocol.DeleteRequest;
 import io.paddock.protocol.ErrorCode;
-import io.paddock.protocol.ErrorResponse;
 import io.paddock.protocol.EventType;
 import io.paddock.protocol.ExistsRequest;
-import io.paddock.protocol.ExistsResponse;
 import io.paddock.protocol.GetACLRequest;
-import io.paddock.protocol.GetACLResponse;
 import io.paddock.protocol.GetAllChildrenNumberRequest;
-import io.paddock.protocol.GetAllChildrenNumberResponse;
 import io.paddock.protocol.GetChildren2Request;
-import io.paddock.protocol.GetChildren2Response;
 import io.paddock.protocol.GetChildrenRequest;
-import io.paddock.protocol.GetChildrenResponse;
 import io.paddock.protocol.GetDataRequest;
-import io.paddock.protocol.GetDataResponse;
 import io.paddock.protocol.GetEphemeralsRequest;
-import io.paddock.protocol.GetEphemeralsResponse;
 import io.paddock.protocol.JuteInput;
 import io.paddock.protocol.JuteOutput;
 import io.paddock.protocol.JuteRecord;
 import io.paddock.protocol.MalformedRecordException;
-import io.paddock.protocol.MultiOp;
 import io.paddock.protocol.MultiRequest;
 import io.paddock.protocol.MultiResponse;
 import io.paddock.protocol.MultiResult;
@@ -63,12 +51,9 @@ import io.paddock.protocol.SetWatches2;
 import io.paddock.protocol.SyncRequest;
 import io.paddock.protocol.SyncResponse;
 import io.paddock.protocol.WatcherEvent;
-import io.paddock.protocol.WatcherType;
-import io.paddock.protocol.WhoAmIResponse;
 import io.paddock.protocol.Xids;
 import io.paddock.server.admin.FourLetterWords;
 import io.paddock.server.admin.ServerStats;
-import io.paddock.server.admin.ServerView;
 import io.paddock.server.pipeline.AclChecker;
 import io.paddock.server.pipeline.ClientConnection;
 import io.paddock.server.pipeline.CreateSessionInfo;
@@ -82,7 +67,6 @@ import io.paddock.server.session.SessionTracker;
 import io.paddock.server.tree.DataNode;
 import io.paddock.server.tree.DataTree;
 import io.paddock.server.tree.EphemeralOwner;
-import io.paddock.server.tree.PathRules;
 import io.paddock.server.txn.Txn;
 import io.paddock.server.txn.TxnCodec;
 import io.paddock.server.txn.TxnHeader;
@@ -96,7 +80,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -130,11 +113,12 @@ public final class ZkServer implements AutoCloseable {
     private final PrepareStage prepare;
     private final ServerStats stats = new ServerStats();
     private final FourLetterWords fourLetterWords;
+    private final Reads reads;
+    private final TreeSnapshot snapshots;
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
     private final Handler handler = new Handler();
     private final Machine machine = new Machine();
     private final Executor executor = new Executor();
-    private final long startedMs;
 
     private volatile long lastApplied;
     private volatile Role role = Role.LOOKING;
@@ -147,7 +131,6 @@ public final class ZkServer implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.ticker = ticker;
-        this.startedMs = ticker.millis();
         Map<String, AuthScheme> byName = new HashMap<>();
         for (AuthScheme s : authSchemes) {
             if (byName.put(s.scheme(), s) != null) {
@@ -171,7 +154,10 @@ public final class ZkServer implements AutoCloseable {
                         complete(r, Replies.of(r.xid, lastApplied, body));
                     }
                 });
-        this.fourLetterWords = new FourLetterWords(config.fourLetterWords(), new View());
+        this.reads = new Reads(tree, watches, acls);
+        this.snapshots = new TreeSnapshot(tree, sessions, config);
+        this.fourLetterWords = new FourLetterWords(config.fourLetterWords(),
+                new StatusView(this, tree, watches, sessions, stats, connections, prepare, config, clock, ticker));
     }
 
     /** The handler to give to the transport's client listener. */
@@ -211,6 +197,14 @@ public final class ZkServer implements AutoCloseable {
 
     public long lastAppliedZxid() {
         return lastApplied;
+    }
+
+    Role role() {
+        return role;
+    }
+
+    ClientListener clientListener() {
+        return listener;
     }
 
     @Override
@@ -544,7 +538,7 @@ public final class ZkServer implements AutoCloseable {
                 return Replies.header(r.xid, zxid, ErrorCode.SESSION_EXPIRED);
             }
             try {
-                JuteRecord body = read(r.cnxn, r.op, r.record, r.authIds);
+                JuteRecord body = reads.read(r.cnxn, r.op, r.record, r.authIds);
                 return body == null ? Replies.header(r.xid, zxid, ErrorCode.OK) : Replies.of(r.xid, zxid, body);
             } catch (KeeperError e) {
                 return Replies.header(r.xid, zxid, e.code());
@@ -565,265 +559,6 @@ public final class ZkServer implements AutoCloseable {
                 r.cnxn.recordLatency(ms, lastApplied, clock.currentTimeMillis());
             }
         }
-    }
-
-    private JuteRecord read(ClientConnection c, int op, Object record, List<Id> ids) throws KeeperError {
-        switch (op) {
-            case OpCode.EXISTS: {
-                ExistsRequest q = (ExistsRequest) record;
-                String path = q.path();
-                if (path == null || path.indexOf('\0') >= 0) {
-                    throw new KeeperError(ErrorCode.BAD_ARGUMENTS);
-                }
-                synchronized (tree.lockFor(path)) {
-                    DataNode n = tree.node(path);
-                    if (n == null) {
-                        if (q.watch()) {
-                            watches.addDataWatch(path, c);
-                        }
-                        throw new KeeperError(ErrorCode.NO_NODE);
-                    }
-                    acls.check(n.acl(), ids, Perms.READ);
-                    if (q.watch()) {
-                        watches.addDataWatch(path, c);
-                    }
-                    return new ExistsResponse(n.stat());
-                }
-            }
-            case OpCode.GET_DATA: {
-                GetDataRequest q = (GetDataRequest) record;
-                String path = nonNull(q.path());
-                synchronized (tree.lockFor(path)) {
-                    DataNode n = existing(path);
-                    acls.check(n.acl(), ids, Perms.READ);
-                    if (q.watch()) {
-                        watches.addDataWatch(path, c);
-                    }
-                    return new GetDataResponse(n.data(), n.stat());
-                }
-            }
-            case OpCode.GET_CHILDREN: {
-                GetChildrenRequest q = (GetChildrenRequest) record;
-                String path = nonNull(q.path());
-                synchronized (tree.lockFor(path)) {
-                    DataNode n = existing(path);
-                    acls.check(n.acl(), ids, Perms.READ);
-                    if (q.watch()) {
-                        watches.addChildWatch(path, c);
-                    }
-                    return new GetChildrenResponse(n.childNames());
-                }
-            }
-            case OpCode.GET_CHILDREN2: {
-                GetChildren2Request q = (GetChildren2Request) record;
-                String path = nonNull(q.path());
-                synchronized (tree.lockFor(path)) {
-                    DataNode n = existing(path);
-                    acls.check(n.acl(), ids, Perms.READ);
-                    if (q.watch()) {
-                        watches.addChildWatch(path, c);
-                    }
-                    return new GetChildren2Response(n.childNames(), n.stat());
-                }
-            }
-            case OpCode.GET_ACL: {
-                String path = nonNull(((GetACLRequest) record).path());
-                List<Acl> acl;
-                Stat stat;
-                synchronized (tree.lockFor(path)) {
-                    DataNode n = existing(path);
-                    acl = n.acl();
-                    stat = n.stat();
-                }
-                boolean admin = acls.allowed(acl, ids, Perms.ADMIN);
-                if (!admin && !acls.allowed(acl, ids, Perms.READ)) {
-                    throw new KeeperError(ErrorCode.NO_AUTH);
-                }
-                return new GetACLResponse(admin ? acl : maskDigests(acl), stat);
-            }
-            case OpCode.GET_ALL_CHILDREN_NUMBER: {
-                String path = nonNull(((GetAllChildrenNumberRequest) record).path());
-                synchronized (tree.lockFor(path)) {
-                    acls.check(existing(path).acl(), ids, Perms.READ);
-                }
-                return new GetAllChildrenNumberResponse(tree.descendantCount(path));
-            }
-            case OpCode.GET_EPHEMERALS: {
-                String prefix = ((GetEphemeralsRequest) record).prefixPath();
-                boolean all = prefix == null || prefix.isEmpty() || "/".equals(prefix);
-                List<String> out = new ArrayList<>();
-                for (String p : tree.ephemerals(c.sessionId())) {
-                    if (all || p.startsWith(prefix)) {
-                        out.add(p);
-                    }
-                }
-                return new GetEphemeralsResponse(out);
-            }
-            case OpCode.WHO_AM_I: {
-                List<ClientInfo> infos = new ArrayList<>();
-                for (Id id : c.authIds()) {
-                    AuthScheme scheme = acls.scheme(id.scheme());
-                    infos.add(new ClientInfo(id.scheme(), scheme == null ? id.id() : scheme.userName(id.id())));
-                }
-                return new WhoAmIResponse(infos);
-            }
-            case OpCode.MULTI_READ:
-                return multiRead(c, (MultiRequest) record, ids);
-            case OpCode.CHECK_WATCHES: {
-                CheckWatchesRequest q = (CheckWatchesRequest) record;
-                if (q.path() == null || !watches.contains(q.path(), c, q.type())) {
-                    throw new KeeperError(ErrorCode.NO_WATCHER);
-                }
-                return null;
-            }
-            case OpCode.REMOVE_WATCHES: {
-                RemoveWatchesRequest q = (RemoveWatchesRequest) record;
-                if (q.path() == null || !watches.remove(q.path(), c, q.type())) {
-                    throw new KeeperError(ErrorCode.NO_WATCHER);
-                }
-                return null;
-            }
-            case OpCode.ADD_WATCH: {
-                AddWatchRequest q = (AddWatchRequest) record;
-                String path = nonNull(q.path());
-                if (q.mode() != WatcherType.ADD_WATCH_MODE_PERSISTENT
-                        && q.mode() != WatcherType.ADD_WATCH_MODE_PERSISTENT_RECURSIVE) {
-                    throw new KeeperError(ErrorCode.BAD_ARGUMENTS);
-                }
-                synchronized (tree.lockFor(path)) {
-                    watches.addPersistentWatch(path, c,
-                            q.mode() == WatcherType.ADD_WATCH_MODE_PERSISTENT_RECURSIVE);
-                }
-                return new ErrorResponse(0);
-            }
-            case OpCode.SET_WATCHES: {
-                SetWatches q = (SetWatches) record;
-                setWatches(c, q.relativeZxid(), q.dataWatches(), q.existWatches(), q.childWatches(), null, null);
-                return null;
-            }
-            case OpCode.SET_WATCHES2: {
-                SetWatches2 q = (SetWatches2) record;
-                setWatches(c, q.relativeZxid(), q.dataWatches(), q.existWatches(), q.childWatches(),
-                        q.persistentWatches(), q.persistentRecursiveWatches());
-                return null;
-            }
-            default:
-                throw new KeeperError(ErrorCode.UNIMPLEMENTED);
-        }
-    }
-
-    private static String nonNull(String path) throws KeeperError {
-        if (path == null) {
-            throw new KeeperError(ErrorCode.BAD_ARGUMENTS);
-        }
-        return path;
-    }
-
-    private DataNode existing(String path) throws KeeperError {
-        DataNode n = tree.node(path);
-        if (n == null) {
-            throw new KeeperError(ErrorCode.NO_NODE);
-        }
-        return n;
-    }
-
-    /** Without ADMIN, digest ids are shown as {@code user:x} (WIRE-PROTOCOL.md §8.1). */
-    private static List<Acl> maskDigests(List<Acl> acl) {
-        List<Acl> out = new ArrayList<>(acl.size());
-        for (Acl a : acl) {
-            Id id = a.id();
-            if ("digest".equals(id.scheme())) {
-                int colon = id.id().indexOf(':');
-                String user = colon < 0 ? id.id() : id.id().substring(0, colon);
-                out.add(new Acl(a.perms(), new Id("digest", user + ":x")));
-            } else {
-                out.add(a);
-            }
-        }
-        return out;
-    }
-
-    private MultiResponse multiRead(ClientConnection c, MultiRequest m, List<Id> ids) {
-        List<MultiResult> results = new ArrayList<>(m.ops().size());
-        for (MultiOp op : m.ops()) {
-            try {
-                if (op.type() == OpCode.GET_DATA) {
-                    GetDataRequest q = (GetDataRequest) op.request();
-                    results.add(new MultiResult(OpCode.GET_DATA, 0,
-                            read(c, OpCode.GET_DATA, new GetDataRequest(q.path(), false), ids)));
-                } else {
-                    GetChildrenRequest q = (GetChildrenRequest) op.request();
-                    results.add(new MultiResult(OpCode.GET_CHILDREN, 0,
-                            read(c, OpCode.GET_CHILDREN, new GetChildrenRequest(q.path(), false), ids)));
-                }
-            } catch (KeeperError e) {
-                results.add(new MultiResult(OpCode.ERROR, e.code(), new ErrorResponse(e.code())));
-            }
-        }
-        return new MultiResponse(results);
-    }
-
-    /** Re-arms watches after a reconnect, or fires what the client missed (WIRE-PROTOCOL.md §7.6). */
-    private void setWatches(ClientConnection c, long relativeZxid, List<String> data, List<String> exist,
-            List<String> child, List<String> persistent, List<String> recursive) {
-        if (data != null) {
-            for (String path : data) {
-                synchronized (tree.lockFor(path)) {
-                    DataNode n = tree.node(path);
-                    if (n == null) {
-                        catchUp(c, EventType.NODE_DELETED, path);
-                    } else if (n.mzxid() > relativeZxid) {
-                        catchUp(c, EventType.NODE_DATA_CHANGED, path);
-                    } else {
-                        watches.addDataWatch(path, c);
-                    }
-                }
-            }
-        }
-        if (exist != null) {
-            for (String path : exist) {
-                synchronized (tree.lockFor(path)) {
-                    if (tree.node(path) != null) {
-                        catchUp(c, EventType.NODE_CREATED, path);
-                    } else {
-                        watches.addDataWatch(path, c);
-                    }
-                }
-            }
-        }
-        if (child != null) {
-            for (String path : child) {
-                synchronized (tree.lockFor(path)) {
-                    DataNode n = tree.node(path);
-                    if (n == null) {
-                        catchUp(c, EventType.NODE_DELETED, path);
-                    } else if (n.pzxid() > relativeZxid) {
-                        catchUp(c, EventType.NODE_CHILDREN_CHANGED, path);
-                    } else {
-                        watches.addChildWatch(path, c);
-                    }
-                }
-            }
-        }
-        if (persistent != null) {
-            for (String path : persistent) {
-                synchronized (tree.lockFor(path)) {
-                    watches.addPersistentWatch(path, c, false);
-                }
-            }
-        }
-        if (recursive != null) {
-            for (String path : recursive) {
-                synchronized (tree.lockFor(path)) {
-                    watches.addPersistentWatch(path, c, true);
-                }
-            }
-        }
-    }
-
-    private void catchUp(ClientConnection c, int type, String path) {
-        c.deliver(new io.paddock.server.watch.WatchEvent(type, path, -1L, ev -> Replies.of(Xids.NOTIFICATION, -1L,
-                new WatcherEvent(type, EventType.STATE_SYNC_CONNECTED, path))));
     }
 
     // ------------------------------------------------------------------ replicated side
@@ -882,12 +617,12 @@ public final class ZkServer implements AutoCloseable {
 
         @Override
         public void writeSnapshot(OutputStream out) throws IOException {
-            writeTreeSnapshot(new DataOutputStream(out));
+            snapshots.write(new DataOutputStream(out));
         }
 
         @Override
         public void restoreSnapshot(InputStream in, long zxid) throws IOException {
-            readTreeSnapshot(new DataInputStream(in));
+            snapshots.read(new DataInputStream(in));
             lastApplied = zxid;
         }
     }
@@ -984,216 +719,4 @@ public final class ZkServer implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------ snapshots
-
-    private static final int SNAPSHOT_MAGIC = 0x50444b53; // "PDKS"
-
-    private void writeTreeSnapshot(DataOutputStream out) throws IOException {
-        out.writeInt(SNAPSHOT_MAGIC);
-        Collection<Session> all = new ArrayList<>(sessions.all());
-        out.writeInt(all.size());
-        for (Session s : all) {
-            out.writeLong(s.id());
-            out.writeInt(s.timeoutMs());
-            out.write(s.password());
-        }
-        List<String> paths = tree.pathsParentFirst();
-        out.writeInt(paths.size());
-        for (String path : paths) {
-            JuteOutput rec = JuteOutput.plain();
-            synchronized (tree.lockFor(path)) {
-                DataNode n = tree.node(path);
-                if (n == null) {
-                    // Deleted while we walked; the log replay after this snapshot's zxid settles it.
-                    rec.writeString(null);
-                } else {
-                    Stat st = n.stat();
-                    rec.writeString(path).writeBuffer(n.data()).writeAclList(n.acl())
-                            .writeLong(st.czxid()).writeLong(st.mzxid()).writeLong(st.pzxid())
-                            .writeLong(st.ctime()).writeLong(st.mtime()).writeInt(st.version())
-                            .writeInt(n.createdChildren()).writeInt(st.aversion()).writeLong(n.ephemeralOwner());
-                }
-            }
-            byte[] b = rec.toByteArray();
-            out.writeInt(b.length);
-            out.write(b);
-        }
-        out.flush();
-    }
-
-    private void readTreeSnapshot(DataInputStream in) throws IOException {
-        if (in.readInt() != SNAPSHOT_MAGIC) {
-            throw new IOException("not a Paddock tree snapshot");
-        }
-        int sessionCount = in.readInt();
-        for (int i = 0; i < sessionCount; i++) {
-            long id = in.readLong();
-            int timeout = in.readInt();
-            byte[] pw = new byte[16];
-            in.readFully(pw);
-            sessions.add(id, pw, timeout);
-        }
-        int count = in.readInt();
-        for (int i = 0; i < count; i++) {
-            int len = in.readInt();
-            if (len < 0 || len > config.frameBytesMax() * 2 + 4096) {
-                throw new IOException("snapshot record of " + len + " bytes");
-            }
-            byte[] b = new byte[len];
-            in.readFully(b);
-            JuteInput rec = JuteInput.of(b);
-            String path = rec.readString();
-            if (path == null) {
-                continue;
-            }
-            tree.restoreNode(path, rec.readBuffer(), rec.readAclList(), rec.readLong(), rec.readLong(),
-                    rec.readLong(), rec.readLong(), rec.readLong(), rec.readInt(), rec.readInt(), rec.readInt(),
-                    rec.readLong());
-        }
-    }
-
-    // ------------------------------------------------------------------ status for the four-letter words
-
-    private final class View implements ServerView {
-        @Override
-        public String mode() {
-            return role.displayName();
-        }
-
-        @Override
-        public long lastZxid() {
-            return lastApplied;
-        }
-
-        @Override
-        public int nodeCount() {
-            return tree.nodeCount();
-        }
-
-        @Override
-        public int connectionCount() {
-            return connections.size();
-        }
-
-        @Override
-        public int outstandingRequests() {
-            int n = prepare.queued();
-            for (ClientConnection c : connections) {
-                n += c.outstanding();
-            }
-            return n;
-        }
-
-        @Override
-        public List<String> describeConnections() {
-            long now = clock.currentTimeMillis();
-            List<String> out = new ArrayList<>();
-            for (ClientConnection c : connections) {
-                out.add(c.describe(now));
-            }
-            return out;
-        }
-
-        @Override
-        public void resetConnectionStats() {
-            for (ClientConnection c : connections) {
-                c.resetStats();
-            }
-        }
-
-        @Override
-        public ServerStats stats() {
-            return stats;
-        }
-
-        @Override
-        public Map<String, String> conf() {
-            Map<String, String> out = new LinkedHashMap<>(config.confDump());
-            ClientListener l = listener;
-            if (l != null) {
-                out.put("clientPort", Integer.toString(l.localAddress().getPort()));
-                out.put("clientPortAddress", l.localAddress().getAddress().getHostAddress());
-            }
-            return out;
-        }
-
-        @Override
-        public int watchCount() {
-            return watches.totalWatchCount();
-        }
-
-        @Override
-        public int watchedPathCount() {
-            return watches.watchedPathCount();
-        }
-
-        @Override
-        public int dataWatchCount() {
-            return watches.dataWatchCount();
-        }
-
-        @Override
-        public int watchingConnectionCount() {
-            int n = 0;
-            for (ClientConnection c : connections) {
-                if (!watches.pathsOf(c).isEmpty()) {
-                    n++;
-                }
-            }
-            return n;
-        }
-
-        @Override
-        public int ephemeralCount() {
-            return tree.ephemeralCount();
-        }
-
-        @Override
-        public int sessionCount() {
-            return sessions.count();
-        }
-
-        @Override
-        public long approximateDataBytes() {
-            return tree.approximateDataBytes();
-        }
-
-        @Override
-        public long uptimeMs() {
-            return ticker.millis() - startedMs;
-        }
-
-        @Override
-        public Map<Long, List<String>> watchesBySession() {
-            Map<Long, List<String>> out = new LinkedHashMap<>();
-            for (ClientConnection c : connections) {
-                List<String> paths = watches.pathsOf(c);
-                if (!paths.isEmpty()) {
-                    out.put(c.sessionId(), paths);
-                }
-            }
-            return out;
-        }
-
-        @Override
-        public String dumpSessions() {
-            StringBuilder sb = new StringBuilder();
-            sb.append("Session count: ").append(sessions.count()).append('\n');
-            for (Session s : sessions.all()) {
-                sb.append("0x").append(Long.toHexString(s.id())).append("\t").append(s.timeoutMs()).append("ms\n");
-            }
-            sb.append("ephemeral nodes dump:\nSessions with Ephemerals (").append(tree.ephemeralCount())
-                    .append("):\n");
-            for (Session s : sessions.all()) {
-                Set<String> eph = tree.ephemerals(s.id());
-                if (!eph.isEmpty()) {
-                    sb.append("0x").append(Long.toHexString(s.id())).append(":\n");
-                    for (String p : new TreeSet<>(eph)) {
-                        sb.append('\t').append(p).append('\n');
-                    }
-                }
-            }
-            return sb.toString();
-        }
-    }
 }

@@ -312,6 +312,41 @@ class ZkServerTest {
     }
 
     @Test
+    void snapshotRestoresTheTreeAndSessionsExactly() throws Exception {
+        TestClient c = client();
+        c.call(OpCode.CREATE, new CreateRequest("/s", bytes("root"), OPEN, 0));
+        c.call(OpCode.CREATE, new CreateRequest("/s/q-", null, OPEN, 2));
+        c.call(OpCode.CREATE, new CreateRequest("/s/e", bytes("eph"), Acl.READ_ACL_UNSAFE, 1));
+        c.call(OpCode.SET_DATA, new SetDataRequest("/s", bytes("v2"), 0));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        server.stateMachine().writeSnapshot(out);
+
+        ServerConfig config = new ServerConfig(1, 10, 20, 200, Set.of(), 0xfffff, 100, false, null, Map.of());
+        ZkServer restored = new ZkServer(config, () -> 0L, () -> nowMs.get() * 1_000_000L, List.of());
+        long zxid = server.lastAppliedZxid();
+        restored.stateMachine().restoreSnapshot(new java.io.ByteArrayInputStream(out.toByteArray()), zxid);
+        StandaloneReplicator repl = new StandaloneReplicator(restored.stateMachine(), 10);
+        restored.start(repl);
+        repl.start();
+        try {
+            TestClient back = new TestClient(restored);
+            assertEquals(c.sessionId, back.connect(100, c.sessionId, c.password).sessionId(),
+                    "the session survives with its password");
+            for (String path : List.of("/", "/s", "/s/q-0000000000", "/s/e", "/zookeeper", "/zookeeper/config")) {
+                GetDataResponse before = GetDataResponse.read(c.call(OpCode.GET_DATA, new GetDataRequest(path, false)).body());
+                GetDataResponse after = GetDataResponse.read(back.call(OpCode.GET_DATA, new GetDataRequest(path, false)).body());
+                assertArrayEquals(before.data(), after.data(), path);
+                assertEquals(before.stat(), after.stat(), path);
+            }
+            String next = CreateResponse.read(back.call(OpCode.CREATE, new CreateRequest("/s/q-", null, OPEN, 2)).body()).path();
+            assertEquals("/s/q-0000000002", next, "the sequence counter survives");
+        } finally {
+            restored.close();
+            repl.close();
+        }
+    }
+
+    @Test
     void fourLetterWordsRespectTheWhitelist() {
         var h = server.connectionHandler();
         FakeConnection conn = new FakeConnection();
