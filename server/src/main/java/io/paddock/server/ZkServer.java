@@ -533,10 +533,8 @@ public final class ZkServer implements AutoCloseable {
             if (r.op == OpCode.PING) {
                 return Replies.header(Xids.PING, zxid, ErrorCode.OK);
             }
-            Session s = r.cnxn.session();
-            if (s == null || s.isClosing()) {
-                return Replies.header(r.xid, zxid, ErrorCode.SESSION_EXPIRED);
-            }
+            // The session was checked when the request arrived; a close prepared since then (even one pipelined
+            // behind this read) does not fail it, as in ZooKeeper.
             try {
                 JuteRecord body = reads.read(r.cnxn, r.op, r.record, r.authIds);
                 return body == null ? Replies.header(r.xid, zxid, ErrorCode.OK) : Replies.of(r.xid, zxid, body);
