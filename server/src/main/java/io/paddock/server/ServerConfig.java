@@ -17,7 +17,6 @@ import java.util.Set;
  * @param frameBytesMax              {@code jute.maxbuffer}
  * @param outstandingRequestsMax     requests one connection may have in flight before its reads are paused
  * @param extendedTypesEnabled       {@code zookeeper.extendedTypesEnabled}: TTL nodes
- * @param superDigest                {@code zookeeper.DigestAuthenticationProvider.superDigest}, or null
  * @param confDump                   key/value lines shown by the {@code conf} 4lw, in order
  */
 public record ServerConfig(
@@ -29,7 +28,6 @@ public record ServerConfig(
         int frameBytesMax,
         int outstandingRequestsMax,
         boolean extendedTypesEnabled,
-        String superDigest,
         Map<String, String> confDump) {
 
     public ServerConfig {
@@ -50,6 +48,6 @@ public record ServerConfig(
 
     /** Defaults as ZooKeeper's sample zoo.cfg gives them (tickTime 2000). */
     public static ServerConfig defaults() {
-        return new ServerConfig(1, 2000, 4000, 40000, Set.of("srvr"), 0xfffff, 1000, false, null, Map.of());
+        return new ServerConfig(1, 2000, 4000, 40000, Set.of("srvr"), 0xfffff, 1000, false, Map.of());
     }
 }

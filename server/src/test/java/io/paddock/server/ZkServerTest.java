@@ -49,7 +49,7 @@ class ZkServerTest {
 
     @BeforeEach
     void start() {
-        ServerConfig config = new ServerConfig(1, 10, 20, 200, Set.of("ruok", "srvr"), 0xfffff, 100, false, null,
+        ServerConfig config = new ServerConfig(1, 10, 20, 200, Set.of("ruok", "srvr"), 0xfffff, 100, false,
                 Map.of());
         server = new ZkServer(config, () -> 1_700_000_000_000L, () -> nowMs.get() * 1_000_000L, List.of());
         replicator = new StandaloneReplicator(server.stateMachine(), 1000);
@@ -321,7 +321,7 @@ class ZkServerTest {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         server.stateMachine().writeSnapshot(out);
 
-        ServerConfig config = new ServerConfig(1, 10, 20, 200, Set.of(), 0xfffff, 100, false, null, Map.of());
+        ServerConfig config = new ServerConfig(1, 10, 20, 200, Set.of(), 0xfffff, 100, false, Map.of());
         ZkServer restored = new ZkServer(config, () -> 0L, () -> nowMs.get() * 1_000_000L, List.of());
         long zxid = server.lastAppliedZxid();
         restored.stateMachine().restoreSnapshot(new java.io.ByteArrayInputStream(out.toByteArray()), zxid);

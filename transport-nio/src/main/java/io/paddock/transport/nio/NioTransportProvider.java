@@ -1,5 +1,6 @@
 package io.paddock.transport.nio;
 
+import io.paddock.api.time.Ticker;
 import io.paddock.api.transport.Transport;
 import io.paddock.api.transport.TransportConfig;
 import io.paddock.api.transport.TransportProvider;
@@ -14,7 +15,7 @@ public final class NioTransportProvider implements TransportProvider {
 
     /** Starts the transport's threads; see {@code transport-nio/README.md} for what it honours. */
     @Override
-    public Transport create(TransportConfig config) {
-        return new NioTransport(config);
+    public Transport create(TransportConfig config, Ticker ticker) {
+        return new NioTransport(config, ticker);
     }
 }

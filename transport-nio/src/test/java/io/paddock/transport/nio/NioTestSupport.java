@@ -54,7 +54,7 @@ final class NioTestSupport {
     }
 
     static Transport transport(TransportConfig config) {
-        return new NioTransportProvider().create(config);
+        return new NioTransportProvider().create(config, System::nanoTime);
     }
 
     static Transport transport() {

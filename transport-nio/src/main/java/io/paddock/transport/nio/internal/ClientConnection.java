@@ -45,7 +45,7 @@ final class ClientConnection extends NioEndpoint implements Connection {
 
     @Override
     boolean onOpened() {
-        handshakeDeadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(handshakeTimeoutMs);
+        handshakeDeadlineNanos = loop.nanoTime() + TimeUnit.MILLISECONDS.toNanos(handshakeTimeoutMs);
         LOG.debug("{}: accepted", this);
         attachment = handler.connectionOpened(this);
         return true;

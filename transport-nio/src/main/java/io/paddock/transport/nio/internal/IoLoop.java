@@ -1,5 +1,7 @@
 package io.paddock.transport.nio.internal;
 
+import io.paddock.api.time.Ticker;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -24,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * any timer thread.
  */
 final class IoLoop implements Runnable {
-
     private static final Logger LOG = LoggerFactory.getLogger(IoLoop.class);
+
+    private final Ticker ticker;
     /** Read buffer shared by every connection of the loop; frames that fit are delivered straight out of it. */
     static final int SCRATCH_BYTES = 64 * 1024;
     /**
@@ -47,7 +50,8 @@ final class IoLoop implements Runnable {
     private volatile boolean terminated; // set under lifecycleLock
     private volatile boolean running = true;
 
-    IoLoop(String name, long tickMs, boolean withBuffers) {
+    IoLoop(String name, long tickMs, boolean withBuffers, Ticker ticker) {
+        this.ticker = ticker;
         this.name = name;
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMs);
         this.scratch = withBuffers ? ByteBuffer.allocateDirect(SCRATCH_BYTES) : null;
@@ -160,17 +164,17 @@ final class IoLoop implements Runnable {
     @Override
     public void run() {
         LOG.debug("{} started", name);
-        long nextTick = System.nanoTime() + tickNanos;
+        long nextTick = ticker.nanoTime() + tickNanos;
         try {
             while (running) {
-                long waitMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextTick - System.nanoTime()) + 1);
+                long waitMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextTick - ticker.nanoTime()) + 1);
                 if (tasks.isEmpty()) {
                     selector.select(this::dispatch, waitMs);
                 } else {
                     selector.selectNow(this::dispatch);
                 }
                 runTasks();
-                long now = System.nanoTime();
+                long now = ticker.nanoTime();
                 if (now - nextTick >= 0) {
                     tickMembers(now);
                     nextTick = now + tickNanos;
@@ -247,5 +251,10 @@ final class IoLoop implements Runnable {
         } catch (IOException e) {
             LOG.debug("{}: closing the selector failed", name, e);
         }
+    }
+
+    /** The injected monotonic clock, for every timeout of the members of this loop. */
+    long nanoTime() {
+        return ticker.nanoTime();
     }
 }

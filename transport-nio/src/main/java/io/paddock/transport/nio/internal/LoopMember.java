@@ -8,7 +8,7 @@ interface LoopMember {
     /** The key selected with some ready operations. */
     void ready(SelectionKey key);
 
-    /** Periodic check (timeouts); {@code nowNanos} is {@link System#nanoTime()}. */
+    /** Periodic check (timeouts); {@code nowNanos} comes from the transport's injected ticker. */
     void tick(long nowNanos);
 
     /** {@link #ready} or a task of this member threw; the member should close itself. */

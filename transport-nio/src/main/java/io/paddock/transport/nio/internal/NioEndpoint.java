@@ -179,7 +179,7 @@ abstract class NioEndpoint implements LoopMember, FrameDecoder.FrameSink {
             if (closed) {
                 return;
             }
-            lingerDeadlineNanos = System.nanoTime() + lingerNanos;
+            lingerDeadlineNanos = loop.nanoTime() + lingerNanos;
             if (pendingBytes == 0) {
                 closeFlushed();
             } else {

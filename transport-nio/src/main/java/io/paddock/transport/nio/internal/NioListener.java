@@ -116,7 +116,7 @@ final class NioListener implements ClientListener, LoopMember {
                 }
                 LOG.warn("{}: accept failed ({}); pausing accepts briefly", this, e.toString());
                 acceptPaused = true;
-                acceptPausedUntilNanos = System.nanoTime() + ACCEPT_PAUSE_NANOS;
+                acceptPausedUntilNanos = acceptLoop.nanoTime() + ACCEPT_PAUSE_NANOS;
                 if (key.isValid()) {
                     key.interestOps(0);
                 }

@@ -1,5 +1,7 @@
 package io.paddock.transport.nio.internal;
 
+import io.paddock.api.time.Ticker;
+
 import io.paddock.api.transport.ClientListener;
 import io.paddock.api.transport.ConnectionHandler;
 import io.paddock.api.transport.PeerLink;
@@ -47,7 +49,7 @@ public final class NioTransport implements Transport {
     private final Set<PeerConnection> dialledPeers = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    public NioTransport(TransportConfig config) {
+    public NioTransport(TransportConfig config, Ticker ticker) {
         Objects.requireNonNull(config, "config");
         this.settings = new Settings(config.maxFrameBytes(), config.outboundBytesMax(), config.handshakeTimeoutMs());
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -56,11 +58,11 @@ public final class NioTransport implements Transport {
         long tickMs = Math.max(5, Math.min(500, config.handshakeTimeoutMs() / 8));
         List<IoLoop> created = new ArrayList<>();
         try {
-            acceptLoop = new IoLoop("paddock-nio-accept", tickMs, false);
+            acceptLoop = new IoLoop("paddock-nio-accept", tickMs, false, ticker);
             created.add(acceptLoop);
             ioLoops = new IoLoop[threads];
             for (int i = 0; i < threads; i++) {
-                ioLoops[i] = new IoLoop("paddock-nio-io-" + i, tickMs, true);
+                ioLoops[i] = new IoLoop("paddock-nio-io-" + i, tickMs, true, ticker);
                 created.add(ioLoops[i]);
             }
         } catch (RuntimeException e) {

@@ -1,0 +1,200 @@
+package io.paddock.distro;
+
+import io.paddock.api.auth.AuthProvider;
+import io.paddock.api.auth.AuthScheme;
+import io.paddock.api.transport.ClientListener;
+import io.paddock.api.transport.Transport;
+import io.paddock.api.transport.TransportProvider;
+import io.paddock.server.StandaloneReplicator;
+import io.paddock.server.ZkServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running standalone Paddock server: the composition root that turns a zoo.cfg into a server, a replicator, a
+ * transport and a bound client port.
+ *
+ * <pre>{@code
+ * try (Paddock paddock = Paddock.start(Map.of("clientPort", "0", "clientPortAddress", "127.0.0.1"))) {
+ *     InetSocketAddress address = paddock.clientAddress();
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class Paddock implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Paddock.class);
+    /** Writes queued between the server's prepare stage and the standalone replicator before back-pressure. */
+    private static final int REPLICATION_QUEUE_CAPACITY = 10_000;
+    /** Names the server keeps for its built-in schemes; a provider may not take them. */
+    private static final Set<String> BUILT_IN_SCHEMES = Set.of("world", "auth");
+
+    private final ZkServer server;
+    private final StandaloneReplicator replicator;
+    private final Transport transport;
+    private final ClientListener listener;
+    private final InetSocketAddress clientAddress;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private Paddock(ZkServer server, StandaloneReplicator replicator, Transport transport, ClientListener listener) {
+        this.server = server;
+        this.replicator = replicator;
+        this.transport = transport;
+        this.listener = listener;
+        this.clientAddress = listener.localAddress();
+    }
+
+    /**
+     * Starts a standalone server from zoo.cfg settings, keyed exactly as in the file. Unset keys take ZooKeeper's
+     * defaults (see the README); {@code clientPort=0} binds a free port, read it back with {@link #clientAddress()}.
+     *
+     * @throws ConfigException       if a value is malformed or a named provider is missing
+     * @throws UncheckedIOException  if the client port cannot be bound
+     */
+    public static Paddock start(Map<String, String> zooCfg) {
+        return start(PaddockConfig.parse(zooCfg, System::getProperty));
+    }
+
+    /** Starts a standalone server from a zoo.cfg file (java.util.Properties syntax, as ZooKeeper reads it). */
+    public static Paddock start(Path zooCfgFile) {
+        return start(readZooCfg(zooCfgFile));
+    }
+
+    /** The address the client port is bound to, with the real port when {@code clientPort=0} was asked for. */
+    public InetSocketAddress clientAddress() {
+        return clientAddress;
+    }
+
+    /** Stops accepting, closes every connection, then stops replication and the server. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("Stopping Paddock on {}", clientAddress);
+        closeQuietly(listener, "client listener");
+        closeQuietly(transport, "transport");
+        closeQuietly(replicator, "replicator");
+        closeQuietly(server, "server");
+        stopped.countDown();
+        LOG.info("Paddock stopped");
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    void awaitClosed() throws InterruptedException {
+        stopped.await();
+    }
+
+    static Map<String, String> readZooCfg(Path file) {
+        Properties properties = new Properties();
+        // ZooKeeper reads zoo.cfg with Properties.load(InputStream): ISO-8859-1 and backslash escapes.
+        try (InputStream in = Files.newInputStream(file)) {
+            properties.load(in);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("Config file not found: " + file.toAbsolutePath(), e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException("Cannot read config file " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+        Map<String, String> out = new TreeMap<>();
+        for (String key : properties.stringPropertyNames()) {
+            out.put(key, properties.getProperty(key));
+        }
+        return out;
+    }
+
+    static Paddock start(PaddockConfig config) {
+        config.warnings().forEach(LOG::warn);
+        Plugins plugins = Plugins.discover(config.pluginsDir());
+        TransportProvider transportProvider = plugins.transports().select(config.transport());
+        if (config.storage() != null) {
+            plugins.storage().select(config.storage());
+            LOG.warn("storage={} is installed but not wired into the server yet: data lives in memory only and is"
+                    + " lost on restart", config.storage());
+        } else {
+            LOG.warn("No persistence yet: data lives in memory only and is lost on restart");
+        }
+        List<AuthScheme> authSchemes = authSchemes(plugins, config);
+        InetSocketAddress bindAddress = config.clientSocketAddress();
+
+        Deque<AutoCloseable> started = new ArrayDeque<>();
+        try {
+            ZkServer server = new ZkServer(config.serverConfig(), System::currentTimeMillis, System::nanoTime,
+                    authSchemes);
+            started.push(server);
+            StandaloneReplicator replicator = new StandaloneReplicator(server.stateMachine(),
+                    REPLICATION_QUEUE_CAPACITY);
+            started.push(replicator);
+            server.start(replicator);
+            replicator.start();
+            Transport transport = transportProvider.create(config.transportConfig(), System::nanoTime);
+            started.push(transport);
+            ClientListener listener;
+            try {
+                listener = transport.listenForClients(bindAddress, config.listenBacklog(), config.maxClientCnxns(),
+                        server.connectionHandler());
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot bind the client port " + bindAddress + ": " + e.getMessage(), e);
+            }
+            started.push(listener);
+            server.clientListenerBound(listener);
+            Paddock paddock = new Paddock(server, replicator, transport, listener);
+            LOG.info("Paddock serving clients on {} (transport {}, auth schemes {}, tickTime {} ms, dataDir {})",
+                    paddock.clientAddress, config.transport(), schemeNames(authSchemes), config.tickTimeMs(),
+                    config.dataDir().toAbsolutePath().normalize());
+            return paddock;
+        } catch (RuntimeException | Error e) {
+            while (!started.isEmpty()) {
+                AutoCloseable c = started.pop();
+                try {
+                    c.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static List<AuthScheme> authSchemes(Plugins plugins, PaddockConfig config) {
+        List<AuthScheme> out = new ArrayList<>();
+        for (Map.Entry<String, AuthProvider> e : plugins.auth().selectAll(config.authSchemes()).entrySet()) {
+            if (BUILT_IN_SCHEMES.contains(e.getKey())) {
+                throw new ConfigException("The auth provider " + e.getValue().getClass().getName() + " is named '"
+                        + e.getKey() + "', which is a built-in scheme of the server; rename it");
+            }
+            out.add(e.getValue().create(config.authSettings(e.getKey())));
+        }
+        return out;
+    }
+
+    private static List<String> schemeNames(List<AuthScheme> schemes) {
+        List<String> names = new ArrayList<>(List.of("world", "auth"));
+        schemes.forEach(s -> names.add(s.scheme()));
+        return names;
+    }
+
+    private static void closeQuietly(AutoCloseable c, String what) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("Error while closing the {}", what, e);
+        }
+    }
+}
