@@ -1,5 +1,6 @@
 package io.paddock.server;
 
+import io.paddock.api.Acl;
 import io.paddock.api.Stat;
 import io.paddock.protocol.JuteInput;
 import io.paddock.protocol.JuteOutput;
@@ -77,6 +78,7 @@ final class TreeSnapshot {
             in.readFully(pw);
             sessions.add(id, pw, timeout);
         }
+        long highest = 0;
         int count = in.readInt();
         for (int i = 0; i < count; i++) {
             int len = in.readInt();
@@ -90,10 +92,16 @@ final class TreeSnapshot {
             if (path == null) {
                 continue;
             }
-            tree.restoreNode(path, rec.readBuffer(), rec.readAclList(), rec.readLong(), rec.readLong(),
-                    rec.readLong(), rec.readLong(), rec.readLong(), rec.readInt(), rec.readInt(), rec.readInt(),
-                    rec.readLong());
+            byte[] data = rec.readBuffer();
+            List<Acl> acl = rec.readAclList();
+            long czxid = rec.readLong();
+            long mzxid = rec.readLong();
+            long pzxid = rec.readLong();
+            highest = Math.max(highest, Math.max(czxid, Math.max(mzxid, pzxid)));
+            tree.restoreNode(path, data, acl, czxid, mzxid, pzxid, rec.readLong(), rec.readLong(), rec.readInt(),
+                    rec.readInt(), rec.readInt(), rec.readLong());
         }
+        tree.fuzzyHorizon(highest);
     }
 
 }

@@ -610,7 +610,18 @@ public final class ZkServer implements AutoCloseable {
 
         @Override
         public void roleChanged(Role newRole) {
+            Role old = role;
             role = newRole;
+            if (newRole == Role.LOOKING && old != Role.LOOKING) {
+                // Not serving: drop clients (they fail over or retry) and forget what was prepared but not applied.
+                LOG.warn("not serving ({} -> {}); closing {} client connections", old, newRole, connections.size());
+                for (ClientConnection c : connections) {
+                    c.connection().close();
+                }
+            }
+            if (newRole != old) {
+                prepare.reset();
+            }
         }
 
         @Override
@@ -692,7 +703,7 @@ public final class ZkServer implements AutoCloseable {
     /** Applies one change and returns the reply body the client op expects. */
     private JuteRecord applyOne(long zxid, TxnHeader h, Txn t, int op) {
         if (t instanceof Txn.Create c) {
-            tree.applyCreate(c.path(), c.data(), c.acl(), c.ephemeralOwner(), zxid, h.time());
+            tree.applyCreate(c.path(), c.data(), c.acl(), c.ephemeralOwner(), c.parentCreatedChildren(), zxid, h.time());
             if (op == OpCode.CREATE) {
                 return new CreateResponse(c.path());
             }

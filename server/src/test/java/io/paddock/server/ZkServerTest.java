@@ -48,7 +48,7 @@ class ZkServerTest {
     private StandaloneReplicator replicator;
 
     @BeforeEach
-    void start() {
+    void start() throws Exception {
         ServerConfig config = new ServerConfig(1, 10, 20, 200, Set.of("ruok", "srvr"), 0xfffff, 100, false,
                 Map.of());
         server = new ZkServer(config, () -> 1_700_000_000_000L, () -> nowMs.get() * 1_000_000L, List.of());

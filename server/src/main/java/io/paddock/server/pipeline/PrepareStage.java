@@ -66,6 +66,9 @@ public final class PrepareStage implements Runnable {
     /** What the apply step needs to reply to a multi: the sub-op types in order. Checks have no txn. */
     public record MultiPlan(int[] opTypes) {}
 
+    /** Queue token: forget every prepared change (the replicator dropped them, e.g. after a storage failure). */
+    private static final Request RESET = Request.internal(0, OpCode.ERROR, null);
+
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final DataTree tree;
     private final SessionTracker sessions;
@@ -103,6 +106,11 @@ public final class PrepareStage implements Runnable {
         queue.add(r);
     }
 
+    /** Drops every prepared-but-unapplied change, in queue order. */
+    public void reset() {
+        queue.add(RESET);
+    }
+
     public int queued() {
         return queue.size();
     }
@@ -127,6 +135,11 @@ public final class PrepareStage implements Runnable {
                 r = queue.take();
             } catch (InterruptedException e) {
                 return;
+            }
+            if (r == RESET) {
+                pending.clear();
+                pendingEphemerals.clear();
+                continue;
             }
             try {
                 prepare(r);
@@ -313,7 +326,7 @@ public final class PrepareStage implements Runnable {
         p.createdChildren++;
         p.numChildren++;
         overlay.put(path, new NodeView(true, fixed, 0, 0, 0, 0, owner));
-        return new Txn.Create(path, data, fixed, owner);
+        return new Txn.Create(path, data, fixed, owner, p.createdChildren);
     }
 
     private Txn delete(DeleteRequest d, List<Id> ids, Map<String, NodeView> overlay) throws KeeperError {

@@ -39,6 +39,13 @@ public final class DataTree {
     /** Identical ACL lists share one instance: most trees use a handful of ACLs for millions of nodes. */
     private final Map<List<Acl>, List<Acl>> aclCache = new ConcurrentHashMap<>();
     private final AtomicLong approximateDataBytes = new AtomicLong();
+    /**
+     * Txns at or below this zxid may already be reflected in the fuzzy snapshot the tree was restored from, so
+     * applying them tolerates "already done" (a create of an existing node, a delete of a missing one). Every such
+     * conflict involves a node or parent whose czxid, mzxid or pzxid in the snapshot is at least the txn's zxid, so
+     * the highest zxid seen in the snapshot bounds the window.
+     */
+    private volatile long fuzzyHorizon;
 
     public DataTree(WatchManager watches) {
         this.watches = watches;
@@ -132,25 +139,37 @@ public final class DataTree {
     // ---------------------------------------------------------------- apply (apply thread only)
 
     /** Applies a create; the caller validated it in prepare, so a missing parent means the log is inconsistent. */
-    public void applyCreate(String path, byte[] data, List<Acl> acl, long ephemeralOwner, long zxid, long time) {
+    public void applyCreate(String path, byte[] data, List<Acl> acl, long ephemeralOwner, int parentCreatedChildren,
+            long zxid, long time) {
+        boolean tolerant = zxid <= fuzzyHorizon;
         String parentPath = PathRules.parentOf(path);
         // Only the apply thread ever holds two stripes, so any order is deadlock-free.
         synchronized (lockFor(parentPath)) {
             synchronized (lockFor(path)) {
                 DataNode parent = nodes.get(parentPath);
                 if (parent == null) {
+                    if (tolerant) {
+                        return; // the parent's later delete is in the snapshot already
+                    }
                     throw new IllegalStateException("create " + path + " at zxid 0x" + Long.toHexString(zxid)
                             + ": parent missing");
                 }
                 if (nodes.containsKey(path)) {
+                    if (tolerant) {
+                        parent.addChild(PathRules.nameOf(path));
+                        parent.createdChildren = Math.max(parent.createdChildren, parentCreatedChildren);
+                        parent.pzxid = Math.max(parent.pzxid, zxid);
+                        return;
+                    }
                     throw new IllegalStateException("create " + path + " at zxid 0x" + Long.toHexString(zxid)
                             + ": node exists");
                 }
                 DataNode node = new DataNode(data, intern(acl), zxid, time, ephemeralOwner);
                 nodes.put(path, node);
                 parent.addChild(PathRules.nameOf(path));
-                parent.createdChildren++;
-                parent.pzxid = zxid;
+                parent.createdChildren = tolerant ? Math.max(parent.createdChildren, parentCreatedChildren)
+                        : parentCreatedChildren;
+                parent.pzxid = Math.max(parent.pzxid, zxid);
                 approximateDataBytes.addAndGet(path.length() + (data == null ? 0 : data.length));
                 if (EphemeralOwner.isSession(ephemeralOwner)) {
                     ephemeralsBySession.computeIfAbsent(ephemeralOwner, k -> ConcurrentHashMap.newKeySet()).add(path);
@@ -164,6 +183,7 @@ public final class DataTree {
     }
 
     public void applyDelete(String path, long zxid) {
+        boolean tolerant = zxid <= fuzzyHorizon;
         String parentPath = PathRules.parentOf(path);
         // Only the apply thread ever holds two stripes, so any order is deadlock-free.
         synchronized (lockFor(parentPath)) {
@@ -171,12 +191,18 @@ public final class DataTree {
                 DataNode node = nodes.get(path);
                 DataNode parent = nodes.get(parentPath);
                 if (node == null || parent == null || node.numChildren() > 0) {
+                    if (tolerant) {
+                        if (node == null && parent != null) {
+                            parent.removeChild(PathRules.nameOf(path));
+                        }
+                        return;
+                    }
                     throw new IllegalStateException("delete " + path + " at zxid 0x" + Long.toHexString(zxid)
                             + ": node missing or not empty");
                 }
                 nodes.remove(path);
                 parent.removeChild(PathRules.nameOf(path));
-                parent.pzxid = zxid;
+                parent.pzxid = Math.max(parent.pzxid, zxid);
                 approximateDataBytes.addAndGet(-(path.length() + (node.data == null ? 0 : node.data.length)));
                 long owner = node.ephemeralOwner;
                 if (EphemeralOwner.isSession(owner)) {
@@ -201,6 +227,9 @@ public final class DataTree {
         synchronized (lockFor(path)) {
             DataNode node = nodes.get(path);
             if (node == null) {
+                if (zxid <= fuzzyHorizon) {
+                    return;
+                }
                 throw new IllegalStateException("setData " + path + " at zxid 0x" + Long.toHexString(zxid)
                         + ": node missing");
             }
@@ -217,12 +246,20 @@ public final class DataTree {
         synchronized (lockFor(path)) {
             DataNode node = nodes.get(path);
             if (node == null) {
+                if (zxid <= fuzzyHorizon) {
+                    return;
+                }
                 throw new IllegalStateException("setACL " + path + " at zxid 0x" + Long.toHexString(zxid)
                         + ": node missing");
             }
             node.acl = intern(acl);
             node.aversion = newAversion;
         }
+    }
+
+    /** Sets the end of the window in which replayed txns may already be in the restored snapshot. */
+    public void fuzzyHorizon(long zxid) {
+        fuzzyHorizon = zxid;
     }
 
     /** Puts a node read from a snapshot back (restore only; no watches exist yet). */

@@ -12,7 +12,12 @@ public sealed interface Txn {
 
     record CloseSession() implements Txn {}
 
-    record Create(String path, byte[] data, List<Acl> acl, long ephemeralOwner) implements Txn {}
+    /**
+     * @param parentCreatedChildren the parent's create counter after this create: an absolute value, so replaying
+     *                              the txn over a fuzzy snapshot that already counted it changes nothing
+     */
+    record Create(String path, byte[] data, List<Acl> acl, long ephemeralOwner, int parentCreatedChildren)
+            implements Txn {}
 
     record Delete(String path) implements Txn {}
 

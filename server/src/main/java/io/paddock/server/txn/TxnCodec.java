@@ -38,7 +38,8 @@ public final class TxnCodec {
             out.writeInt(CLOSE_SESSION);
         } else if (txn instanceof Txn.Create t) {
             out.writeInt(CREATE).writeString(t.path()).writeBuffer(t.data()).writeAclList(t.acl())
-                    .writeLong(t.ephemeralOwner());
+                    .writeLong(t.ephemeralOwner())
+                    .writeInt(t.parentCreatedChildren());
         } else if (txn instanceof Txn.Delete t) {
             out.writeInt(DELETE).writeString(t.path());
         } else if (txn instanceof Txn.SetData t) {
@@ -76,7 +77,7 @@ public final class TxnCodec {
             case CLOSE_SESSION:
                 return new Txn.CloseSession();
             case CREATE:
-                return new Txn.Create(in.readString(), in.readBuffer(), in.readAclList(), in.readLong());
+                return new Txn.Create(in.readString(), in.readBuffer(), in.readAclList(), in.readLong(), in.readInt());
             case DELETE:
                 return new Txn.Delete(in.readString());
             case SET_DATA:
