@@ -2,6 +2,8 @@ package io.paddock.distro;
 
 import io.paddock.api.auth.AuthProvider;
 import io.paddock.api.auth.AuthScheme;
+import io.paddock.api.storage.StorageConfig;
+import io.paddock.api.storage.StorageProvider;
 import io.paddock.api.transport.ClientListener;
 import io.paddock.api.transport.Transport;
 import io.paddock.api.transport.TransportProvider;
@@ -20,9 +22,11 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,13 +127,7 @@ public final class Paddock implements AutoCloseable {
         config.warnings().forEach(LOG::warn);
         Plugins plugins = Plugins.discover(config.pluginsDir());
         TransportProvider transportProvider = plugins.transports().select(config.transport());
-        if (config.storage() != null) {
-            plugins.storage().select(config.storage());
-            LOG.warn("storage={} is installed but not wired into the server yet: data lives in memory only and is"
-                    + " lost on restart", config.storage());
-        } else {
-            LOG.warn("No persistence yet: data lives in memory only and is lost on restart");
-        }
+        StandaloneReplicator.Durability durability = durability(plugins, config);
         List<AuthScheme> authSchemes = authSchemes(plugins, config);
         InetSocketAddress bindAddress = config.clientSocketAddress();
 
@@ -139,10 +137,15 @@ public final class Paddock implements AutoCloseable {
                     authSchemes);
             started.push(server);
             StandaloneReplicator replicator = new StandaloneReplicator(server.stateMachine(),
-                    REPLICATION_QUEUE_CAPACITY);
+                    REPLICATION_QUEUE_CAPACITY, durability);
             started.push(replicator);
             server.start(replicator);
-            replicator.start();
+            try {
+                replicator.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot recover the data in " + config.dataDir().toAbsolutePath()
+                        + " / " + config.dataLogDir().toAbsolutePath() + ": " + e.getMessage(), e);
+            }
             Transport transport = transportProvider.create(config.transportConfig(), System::nanoTime);
             started.push(transport);
             ClientListener listener;
@@ -170,6 +173,30 @@ public final class Paddock implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * The storage named by {@code storage=}, or the {@code file} engine when the config names none and it is
+     * installed; {@code storage=memory} (or no engine installed) keeps data in memory only.
+     */
+    private static StandaloneReplicator.Durability durability(Plugins plugins, PaddockConfig config) {
+        String name = config.storage();
+        if (name == null) {
+            name = plugins.storage().names().contains(PaddockConfig.STORAGE_DEFAULT) ? PaddockConfig.STORAGE_DEFAULT
+                    : PaddockConfig.STORAGE_MEMORY;
+        }
+        if (PaddockConfig.STORAGE_MEMORY.equals(name)) {
+            LOG.warn("storage=memory: data lives in memory only and is lost when the server stops");
+            return null;
+        }
+        StorageProvider provider = plugins.storage().select(name);
+        StorageConfig storageConfig = config.storageConfig();
+        if (!config.forceSync()) {
+            LOG.warn("forceSync=no: acknowledged writes can be lost in a power failure (for tests and benchmarks)");
+        }
+        long purgeMs = TimeUnit.HOURS.toMillis(config.purgeIntervalHours());
+        return new StandaloneReplicator.Durability(() -> provider.open(storageConfig), config.snapCount(),
+                config.snapRetainCount(), purgeMs, System::nanoTime, new Random());
     }
 
     private static List<AuthScheme> authSchemes(Plugins plugins, PaddockConfig config) {

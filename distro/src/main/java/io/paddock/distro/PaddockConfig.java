@@ -97,6 +97,8 @@ record PaddockConfig(
         Map<String, String> transportExtra,
         Map<String, String> storageExtra,
         Map<String, String> authKeys,
+        int snapRetainCount,
+        int purgeIntervalHours,
         List<String> warnings) {
 
     static final int TICK_TIME_MS_DEFAULT = 2000;
@@ -109,6 +111,11 @@ record PaddockConfig(
     static final int HANDSHAKE_TIMEOUT_MS_FLOOR = 10_000;
     static final long PRE_ALLOC_KIB_DEFAULT = 64 * 1024;
     static final int SNAP_COUNT_DEFAULT = 100_000;
+    /** ZooKeeper never keeps fewer than 3 snapshots, whatever autopurge.snapRetainCount says. */
+    static final int SNAP_RETAIN_COUNT_MIN = 3;
+    /** The storage used when the config names none, if installed; {@code storage=memory} keeps data in memory. */
+    static final String STORAGE_DEFAULT = "file";
+    static final String STORAGE_MEMORY = "memory";
     static final String TRANSPORT_DEFAULT = "nio";
     /** The server id of a standalone server: the top byte of its session ids. */
     static final long STANDALONE_SERVER_ID = 1;
@@ -148,8 +155,7 @@ record PaddockConfig(
     /** ZooKeeper keys Paddock knows but does not act on yet: ignored with a warning that says so. */
     private static final Set<String> NOT_SUPPORTED_YET = Set.of(
             "initLimit", "syncLimit", "peerType", "electionAlg", "electionPort", "quorumListenOnAllIPs",
-            "standaloneEnabled", "reconfigEnabled", "dynamicConfigFile", "autopurge.snapRetainCount",
-            "autopurge.purgeInterval", "syncEnabled", "secureClientPort", "secureClientPortAddress",
+            "standaloneEnabled", "reconfigEnabled", "dynamicConfigFile", "syncEnabled", "secureClientPort", "secureClientPortAddress",
             "localSessionsEnabled", "localSessionsUpgradingEnabled", "skipACL", "cnxTimeout",
             "connectToLearnerMasterLimit", "observerMasterPort", "sslQuorum", "portUnification",
             "client.portUnification", "audit.enable", "snapSizeLimitInKb", "txnLogSizeLimitInKb", "maxCnxns",
@@ -309,12 +315,21 @@ record PaddockConfig(
             Map<String, String> transportExtra = stripped("transport.");
             Map<String, String> storageExtra = stripped("storage.");
             Map<String, String> authKeys = authKeys(superDigest);
+            int snapRetainCount = intValue("autopurge.snapRetainCount", SNAP_RETAIN_COUNT_MIN, 1, Integer.MAX_VALUE,
+                    "snapshots");
+            if (snapRetainCount < SNAP_RETAIN_COUNT_MIN) {
+                warnings.add("autopurge.snapRetainCount=" + snapRetainCount + " is below " + SNAP_RETAIN_COUNT_MIN
+                        + "; keeping " + SNAP_RETAIN_COUNT_MIN + " as ZooKeeper does");
+                snapRetainCount = SNAP_RETAIN_COUNT_MIN;
+            }
+            int purgeIntervalHours = intValue("autopurge.purgeInterval", 0, 0, Integer.MAX_VALUE,
+                    "hours, 0 = never");
             reportLeftovers();
             return new PaddockConfig(tickTimeMs, dataDir, dataLogDir, clientPort, clientPortAddress, maxClientCnxns,
                     sessionMin, sessionMax, fourLetterWords, juteMaxBuffer, extendedTypes, superDigest, transport,
                     storage, auth, backlog, outstanding, ioThreads, outboundBytesMax, handshakeTimeoutMs,
                     preAllocKib * 1024, snapCount, forceSync, pluginsDir, transportExtra, storageExtra, authKeys,
-                    warnings);
+                    snapRetainCount, purgeIntervalHours, warnings);
         }
 
         /** The value of {@code key} from the file, else from its system properties, else null. */
