@@ -99,6 +99,7 @@ record PaddockConfig(
         Map<String, String> authKeys,
         int snapRetainCount,
         int purgeIntervalHours,
+        boolean quotaEnforced,
         List<String> warnings) {
 
     static final int TICK_TIME_MS_DEFAULT = 2000;
@@ -137,6 +138,7 @@ record PaddockConfig(
     static final Map<String, List<String>> SYSTEM_PROPERTY_NAMES = Map.ofEntries(
             Map.entry("jute.maxbuffer", List.of("jute.maxbuffer", "zookeeper.jute.maxbuffer")),
             Map.entry("extendedTypesEnabled", List.of("zookeeper.extendedTypesEnabled")),
+            Map.entry("enforceQuota", List.of("zookeeper.enforceQuota")),
             Map.entry("DigestAuthenticationProvider.superDigest",
                     List.of("zookeeper.DigestAuthenticationProvider.superDigest")),
             Map.entry("serverCnxnFactory", List.of("zookeeper.serverCnxnFactory")),
@@ -196,7 +198,7 @@ record PaddockConfig(
         conf.put("clientPortListenBacklog", Integer.toString(clientPortListenBacklog));
         conf.put("serverId", Long.toString(STANDALONE_SERVER_ID));
         return new ServerConfig(STANDALONE_SERVER_ID, tickTimeMs, sessionTimeoutMsMin, sessionTimeoutMsMax,
-                fourLetterWords, juteMaxBufferBytes, globalOutstandingLimit, extendedTypesEnabled, conf);
+                fourLetterWords, juteMaxBufferBytes, globalOutstandingLimit, extendedTypesEnabled, conf, quotaEnforced);
     }
 
     TransportConfig transportConfig() {
@@ -324,12 +326,13 @@ record PaddockConfig(
             }
             int purgeIntervalHours = intValue("autopurge.purgeInterval", 0, 0, Integer.MAX_VALUE,
                     "hours, 0 = never");
+            boolean quotaEnforced = bool("enforceQuota", false);
             reportLeftovers();
             return new PaddockConfig(tickTimeMs, dataDir, dataLogDir, clientPort, clientPortAddress, maxClientCnxns,
                     sessionMin, sessionMax, fourLetterWords, juteMaxBuffer, extendedTypes, superDigest, transport,
                     storage, auth, backlog, outstanding, ioThreads, outboundBytesMax, handshakeTimeoutMs,
                     preAllocKib * 1024, snapCount, forceSync, pluginsDir, transportExtra, storageExtra, authKeys,
-                    snapRetainCount, purgeIntervalHours, warnings);
+                    snapRetainCount, purgeIntervalHours, quotaEnforced, warnings);
         }
 
         /** The value of {@code key} from the file, else from its system properties, else null. */

@@ -18,6 +18,7 @@ import java.util.Set;
  * @param outstandingRequestsMax     requests one connection may have in flight before its reads are paused
  * @param extendedTypesEnabled       {@code zookeeper.extendedTypesEnabled}: TTL nodes
  * @param confDump                   key/value lines shown by the {@code conf} 4lw, in order
+ * @param quotaEnforced              {@code zookeeper.enforceQuota}: hard quota limits fail writes with QUOTAEXCEEDED
  */
 public record ServerConfig(
         long serverId,
@@ -28,7 +29,8 @@ public record ServerConfig(
         int frameBytesMax,
         int outstandingRequestsMax,
         boolean extendedTypesEnabled,
-        Map<String, String> confDump) {
+        Map<String, String> confDump,
+        boolean quotaEnforced) {
 
     public ServerConfig {
         if (tickTimeMs <= 0) {
@@ -48,6 +50,6 @@ public record ServerConfig(
 
     /** Defaults as ZooKeeper's sample zoo.cfg gives them (tickTime 2000). */
     public static ServerConfig defaults() {
-        return new ServerConfig(1, 2000, 4000, 40000, Set.of("srvr"), 0xfffff, 1000, false, Map.of());
+        return new ServerConfig(1, 2000, 4000, 40000, Set.of("srvr"), 0xfffff, 1000, false, Map.of(), false);
     }
 }

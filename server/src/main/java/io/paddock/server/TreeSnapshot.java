@@ -102,6 +102,7 @@ final class TreeSnapshot {
                     rec.readInt(), rec.readInt(), rec.readLong());
         }
         tree.fuzzyHorizon(highest);
+        tree.rebuildQuotas();
     }
 
 }

@@ -143,6 +143,7 @@ public final class ZkServer implements AutoCloseable {
         this.tree = new DataTree(watches);
         this.sessions = new SessionTracker(config.serverId(), clock.currentTimeMillis(), ticker, config.tickTimeMs());
         this.prepare = new PrepareStage(tree, sessions, acls, clock, () -> lastApplied, config.extendedTypesEnabled(),
+                config.quotaEnforced(),
                 new PrepareStage.Completion() {
                     @Override
                     public void failed(Request r, int err) {

@@ -37,7 +37,7 @@ class DurabilityTest {
     private record Node(String data, io.paddock.api.Stat stat) {}
 
     private ZkServer start(int snapCount) throws Exception {
-        ServerConfig config = new ServerConfig(1, 10, 20, 60_000, Set.of(), 0xfffff, 100, false, Map.of());
+        ServerConfig config = new ServerConfig(1, 10, 20, 60_000, Set.of(), 0xfffff, 100, false, Map.of(), false);
         ZkServer server = new ZkServer(config, () -> 1_700_000_000_000L, System::nanoTime, List.of());
         StandaloneReplicator repl = new StandaloneReplicator(server.stateMachine(), 1000,
                 new StandaloneReplicator.Durability(() -> new MemoryStorage(disk), snapCount, 3, 0, System::nanoTime,

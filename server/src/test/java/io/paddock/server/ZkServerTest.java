@@ -50,7 +50,7 @@ class ZkServerTest {
     @BeforeEach
     void start() throws Exception {
         ServerConfig config = new ServerConfig(1, 10, 20, 200, Set.of("ruok", "srvr"), 0xfffff, 100, false,
-                Map.of());
+                Map.of(), true);
         server = new ZkServer(config, () -> 1_700_000_000_000L, () -> nowMs.get() * 1_000_000L, List.of());
         replicator = new StandaloneReplicator(server.stateMachine(), 1000);
         server.start(replicator);
@@ -321,7 +321,7 @@ class ZkServerTest {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         server.stateMachine().writeSnapshot(out);
 
-        ServerConfig config = new ServerConfig(1, 10, 20, 200, Set.of(), 0xfffff, 100, false, Map.of());
+        ServerConfig config = new ServerConfig(1, 10, 20, 200, Set.of(), 0xfffff, 100, false, Map.of(), false);
         ZkServer restored = new ZkServer(config, () -> 0L, () -> nowMs.get() * 1_000_000L, List.of());
         long zxid = server.lastAppliedZxid();
         restored.stateMachine().restoreSnapshot(new java.io.ByteArrayInputStream(out.toByteArray()), zxid);
@@ -344,6 +344,35 @@ class ZkServerTest {
             restored.close();
             repl.close();
         }
+    }
+
+    @Test
+    void quotaStatsFollowTheSubtreeAndHardLimitsAreEnforced() throws Exception {
+        TestClient c = client();
+        c.call(OpCode.CREATE, new CreateRequest("/q1", bytes("abc"), OPEN, 0));
+        c.call(OpCode.CREATE, new CreateRequest("/zookeeper/quota/q1", null, OPEN, 0));
+        c.call(OpCode.CREATE, new CreateRequest("/zookeeper/quota/q1/zookeeper_limits",
+                bytes("count=-1,bytes=-1,countHardLimit=3,byteHardLimit=10"), OPEN, 0));
+        c.call(OpCode.CREATE, new CreateRequest("/zookeeper/quota/q1/zookeeper_stats", bytes("count=0,bytes=0"), OPEN, 0));
+        assertEquals("count=1,bytes=3", statsOf(c, "/q1"), "usage is computed when the stats node appears");
+        c.call(OpCode.CREATE, new CreateRequest("/q1/a", bytes("12345"), OPEN, 0));
+        assertEquals("count=2,bytes=8", statsOf(c, "/q1"));
+        assertEquals(ErrorCode.QUOTA_EXCEEDED,
+                c.call(OpCode.CREATE, new CreateRequest("/q1/b", bytes("123"), OPEN, 0)).header().err(), "bytes");
+        assertEquals(0, c.call(OpCode.CREATE, new CreateRequest("/q1/b", null, OPEN, 0)).header().err());
+        assertEquals(ErrorCode.QUOTA_EXCEEDED,
+                c.call(OpCode.CREATE, new CreateRequest("/q1/c", null, OPEN, 0)).header().err(), "count");
+        assertEquals(ErrorCode.QUOTA_EXCEEDED,
+                c.call(OpCode.SET_DATA, new SetDataRequest("/q1/a", bytes("123456789"), -1)).header().err());
+        c.call(OpCode.DELETE, new DeleteRequest("/q1/a", -1));
+        assertEquals("count=2,bytes=3", statsOf(c, "/q1"));
+        assertEquals(0, c.call(OpCode.CREATE, new CreateRequest("/q1/c", null, OPEN, 0)).header().err());
+    }
+
+    private static String statsOf(TestClient c, String subtree) throws InterruptedException {
+        TestClient.Reply r = c.call(OpCode.GET_DATA,
+                new GetDataRequest("/zookeeper/quota" + subtree + "/zookeeper_stats", false));
+        return new String(GetDataResponse.read(r.body()).data(), StandardCharsets.UTF_8);
     }
 
     @Test

@@ -9,7 +9,7 @@ import java.util.List;
  * that validation needs. Mutable, owned by the prepare thread.
  */
 final class NodeView {
-    static final NodeView MISSING = new NodeView(false, null, 0, 0, 0, 0, 0);
+    static final NodeView MISSING = new NodeView(false, null, 0, 0, 0, 0, 0, 0);
 
     boolean exists;
     List<Acl> acl;
@@ -18,11 +18,12 @@ final class NodeView {
     int createdChildren;
     int numChildren;
     long ephemeralOwner;
+    int dataLength;
     /** zxid of the prepared change this view reflects; 0 for a view read from the tree. */
     long zxid;
 
     NodeView(boolean exists, List<Acl> acl, int version, int aversion, int createdChildren, int numChildren,
-            long ephemeralOwner) {
+            long ephemeralOwner, int dataLength) {
         this.exists = exists;
         this.acl = acl;
         this.version = version;
@@ -30,16 +31,18 @@ final class NodeView {
         this.createdChildren = createdChildren;
         this.numChildren = numChildren;
         this.ephemeralOwner = ephemeralOwner;
+        this.dataLength = dataLength;
     }
 
     static NodeView of(DataNode n) {
         return n == null ? MISSING
                 : new NodeView(true, n.acl(), n.version(), n.aversion(), n.createdChildren(), n.numChildren(),
-                        n.ephemeralOwner());
+                        n.ephemeralOwner(), n.data() == null ? 0 : n.data().length);
     }
 
     NodeView copy() {
-        NodeView v = new NodeView(exists, acl, version, aversion, createdChildren, numChildren, ephemeralOwner);
+        NodeView v = new NodeView(exists, acl, version, aversion, createdChildren, numChildren, ephemeralOwner,
+                dataLength);
         v.zxid = zxid;
         return v;
     }

@@ -25,6 +25,7 @@ import io.paddock.server.session.SessionTracker;
 import io.paddock.server.tree.DataTree;
 import io.paddock.server.tree.EphemeralOwner;
 import io.paddock.server.tree.PathRules;
+import io.paddock.server.tree.Quotas;
 import io.paddock.server.txn.Txn;
 import io.paddock.server.txn.TxnCodec;
 import io.paddock.server.txn.TxnHeader;
@@ -76,6 +77,7 @@ public final class PrepareStage implements Runnable {
     private final Clock clock;
     private final LongSupplier lastApplied;
     private final boolean extendedTypesEnabled;
+    private final boolean quotaEnforced;
     private final Completion completion;
     private final Map<String, NodeView> pending = new HashMap<>();
     /** Ephemerals prepared but maybe not applied yet, per session, so a close finds them all. */
@@ -85,13 +87,14 @@ public final class PrepareStage implements Runnable {
     private Thread thread;
 
     public PrepareStage(DataTree tree, SessionTracker sessions, AclChecker acls, Clock clock, LongSupplier lastApplied,
-            boolean extendedTypesEnabled, Completion completion) {
+            boolean extendedTypesEnabled, boolean quotaEnforced, Completion completion) {
         this.tree = tree;
         this.sessions = sessions;
         this.acls = acls;
         this.clock = clock;
         this.lastApplied = lastApplied;
         this.extendedTypesEnabled = extendedTypesEnabled;
+        this.quotaEnforced = quotaEnforced;
         this.completion = completion;
     }
 
@@ -312,6 +315,7 @@ public final class PrepareStage implements Runnable {
         if (EphemeralOwner.isSession(parent.ephemeralOwner)) {
             throw new KeeperError(ErrorCode.NO_CHILDREN_FOR_EPHEMERALS);
         }
+        checkQuota(path, 1, data == null ? 0 : data.length);
         long owner;
         if (mode.isEphemeral()) {
             owner = sessionId;
@@ -325,8 +329,31 @@ public final class PrepareStage implements Runnable {
         NodeView p = change(parentPath, overlay);
         p.createdChildren++;
         p.numChildren++;
-        overlay.put(path, new NodeView(true, fixed, 0, 0, 0, 0, owner));
+        overlay.put(path, new NodeView(true, fixed, 0, 0, 0, 0, owner, data == null ? 0 : data.length));
         return new Txn.Create(path, data, fixed, owner, p.createdChildren);
+    }
+
+    /**
+     * Hard quota limits (WIRE-PROTOCOL.md §10.5 step k), against the usage recorded in the subtree's stats node.
+     * Changes prepared but not yet applied are not counted, so a burst can overshoot by what is in flight.
+     */
+    private void checkQuota(String path, int countDelta, int bytesDelta) throws KeeperError {
+        if (!quotaEnforced) {
+            return;
+        }
+        String subtree = tree.quotas().subtreeFor(path);
+        if (subtree == null) {
+            return;
+        }
+        Quotas.Limits limits = tree.quotas().limits(subtree);
+        Quotas.Usage usage = tree.quotaUsage(subtree);
+        if (usage == null) {
+            return;
+        }
+        if (limits.countHard() >= 0 && countDelta > 0 && usage.count() + countDelta > limits.countHard()
+                || limits.bytesHard() >= 0 && bytesDelta > 0 && usage.bytes() + bytesDelta > limits.bytesHard()) {
+            throw new KeeperError(ErrorCode.QUOTA_EXCEEDED);
+        }
     }
 
     private Txn delete(DeleteRequest d, List<Id> ids, Map<String, NodeView> overlay) throws KeeperError {
@@ -373,8 +400,11 @@ public final class PrepareStage implements Runnable {
         if (s.version() != -1 && s.version() != node.version) {
             throw new KeeperError(ErrorCode.BAD_VERSION);
         }
+        int newLength = s.data() == null ? 0 : s.data().length;
+        checkQuota(path, 0, newLength - node.dataLength);
         NodeView n = change(path, overlay);
         n.version++;
+        n.dataLength = newLength;
         return new Txn.SetData(path, s.data(), n.version);
     }
 

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The znode tree. Changes come only from the apply thread ({@code apply*} methods); reads come from any thread.
@@ -22,6 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * paths never contend. Only the apply thread ever holds two stripes, so there is no lock-order cycle.
  */
 public final class DataTree {
+    private static final Logger LOG = LoggerFactory.getLogger(DataTree.class);
+
     private static final int STRIPES = 1024;
     private static final byte[] EMPTY = new byte[0];
 
@@ -39,6 +43,7 @@ public final class DataTree {
     /** Identical ACL lists share one instance: most trees use a handful of ACLs for millions of nodes. */
     private final Map<List<Acl>, List<Acl>> aclCache = new ConcurrentHashMap<>();
     private final AtomicLong approximateDataBytes = new AtomicLong();
+    private final Quotas quotas = new Quotas();
     /**
      * Txns at or below this zxid may already be reflected in the fuzzy snapshot the tree was restored from, so
      * applying them tolerates "already done" (a create of an existing node, a delete of a missing one). Every such
@@ -180,11 +185,13 @@ public final class DataTree {
                 watches.triggerChild(parentPath, EventType.NODE_CHILDREN_CHANGED, zxid, parent.acl, null);
             }
         }
+        quotaAfterChange(path, data, 1, data == null ? 0 : data.length);
     }
 
     public void applyDelete(String path, long zxid) {
         boolean tolerant = zxid <= fuzzyHorizon;
         String parentPath = PathRules.parentOf(path);
+        int removedBytes;
         // Only the apply thread ever holds two stripes, so any order is deadlock-free.
         synchronized (lockFor(parentPath)) {
             synchronized (lockFor(path)) {
@@ -201,6 +208,7 @@ public final class DataTree {
                             + ": node missing or not empty");
                 }
                 nodes.remove(path);
+                removedBytes = node.data == null ? 0 : node.data.length;
                 parent.removeChild(PathRules.nameOf(path));
                 parent.pzxid = Math.max(parent.pzxid, zxid);
                 approximateDataBytes.addAndGet(-(path.length() + (node.data == null ? 0 : node.data.length)));
@@ -221,9 +229,11 @@ public final class DataTree {
                 watches.triggerChild(parentPath, EventType.NODE_CHILDREN_CHANGED, zxid, parent.acl, null);
             }
         }
+        quotaAfterChange(path, null, -1, -removedBytes);
     }
 
     public void applySetData(String path, byte[] data, int newVersion, long zxid, long time) {
+        int delta;
         synchronized (lockFor(path)) {
             DataNode node = nodes.get(path);
             if (node == null) {
@@ -233,13 +243,15 @@ public final class DataTree {
                 throw new IllegalStateException("setData " + path + " at zxid 0x" + Long.toHexString(zxid)
                         + ": node missing");
             }
-            approximateDataBytes.addAndGet((data == null ? 0 : data.length) - (node.data == null ? 0 : node.data.length));
+            delta = (data == null ? 0 : data.length) - (node.data == null ? 0 : node.data.length);
+            approximateDataBytes.addAndGet(delta);
             node.data = data;
             node.version = newVersion;
             node.mzxid = zxid;
             node.mtime = time;
             watches.triggerData(path, EventType.NODE_DATA_CHANGED, zxid, node.acl);
         }
+        quotaAfterChange(path, data, 0, delta);
     }
 
     public void applySetAcl(String path, List<Acl> acl, int newAversion, long zxid) {
@@ -254,6 +266,112 @@ public final class DataTree {
             }
             node.acl = intern(acl);
             node.aversion = newAversion;
+        }
+    }
+
+    public Quotas quotas() {
+        return quotas;
+    }
+
+    /** The recorded usage of a quota'd subtree (its stats node), or null when it has no stats node. */
+    public Quotas.Usage quotaUsage(String subtree) {
+        String statsPath = Quotas.statsPath(subtree);
+        synchronized (lockFor(statsPath)) {
+            DataNode n = nodes.get(statsPath);
+            return n == null ? null : Quotas.parseUsage(n.data);
+        }
+    }
+
+    /** Keeps quota limits and usage current after a change (apply thread, after the change's locks are released). */
+    private void quotaAfterChange(String path, byte[] data, int countDelta, int bytesDelta) {
+        if (Quotas.isQuotaPath(path)) {
+            String subtree = Quotas.subtreeOf(path);
+            String name = PathRules.nameOf(path);
+            if (subtree == null) {
+                return;
+            }
+            if (Quotas.LIMITS_NODE.equals(name)) {
+                if (countDelta < 0) {
+                    quotas.remove(subtree);
+                } else {
+                    quotas.set(subtree, Quotas.parseLimits(data));
+                    writeUsage(subtree, computeUsage(subtree));
+                }
+            } else if (Quotas.STATS_NODE.equals(name) && countDelta > 0) {
+                writeUsage(subtree, computeUsage(subtree));
+            }
+            return;
+        }
+        String subtree = quotas.subtreeFor(path);
+        if (subtree == null || countDelta == 0 && bytesDelta == 0) {
+            return;
+        }
+        String statsPath = Quotas.statsPath(subtree);
+        Quotas.Usage usage;
+        synchronized (lockFor(statsPath)) {
+            DataNode stats = nodes.get(statsPath);
+            if (stats == null) {
+                return;
+            }
+            Quotas.Usage old = Quotas.parseUsage(stats.data);
+            usage = new Quotas.Usage(old.count() + countDelta, old.bytes() + bytesDelta);
+            setUsageData(stats, usage);
+        }
+        Quotas.Limits limits = quotas.limits(subtree);
+        if (limits.count() >= 0 && usage.count() > limits.count()
+                || limits.bytes() >= 0 && usage.bytes() > limits.bytes()) {
+            LOG.warn("Quota exceeded: {} has count={} bytes={}, soft limits count={} bytes={}", subtree,
+                    usage.count(), usage.bytes(), limits.count(), limits.bytes());
+        }
+    }
+
+    private Quotas.Usage computeUsage(String subtree) {
+        String prefix = ROOT.equals(subtree) ? ROOT : subtree + "/";
+        long count = 0;
+        long bytes = 0;
+        for (String p : nodes.keySet()) {
+            if ((p.equals(subtree) || p.startsWith(prefix)) && !Quotas.isQuotaPath(p) && !ZOOKEEPER.equals(p)) {
+                synchronized (lockFor(p)) {
+                    DataNode n = nodes.get(p);
+                    if (n != null) {
+                        count++;
+                        bytes += n.data == null ? 0 : n.data.length;
+                    }
+                }
+            }
+        }
+        return new Quotas.Usage(count, bytes);
+    }
+
+    private void writeUsage(String subtree, Quotas.Usage usage) {
+        String statsPath = Quotas.statsPath(subtree);
+        synchronized (lockFor(statsPath)) {
+            DataNode stats = nodes.get(statsPath);
+            if (stats != null) {
+                setUsageData(stats, usage);
+            }
+        }
+    }
+
+    /** Usage is kept in the stats node's data without a txn, as ZooKeeper does: it is derived state. */
+    private void setUsageData(DataNode stats, Quotas.Usage usage) {
+        byte[] b = usage.format().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        approximateDataBytes.addAndGet(b.length - (stats.data == null ? 0 : stats.data.length));
+        stats.data = b;
+    }
+
+    /** Rebuilds the quota limits after a snapshot restore (usage is in the stats nodes already). */
+    public void rebuildQuotas() {
+        for (String p : nodes.keySet()) {
+            if (Quotas.isQuotaPath(p) && Quotas.LIMITS_NODE.equals(PathRules.nameOf(p))) {
+                String subtree = Quotas.subtreeOf(p);
+                synchronized (lockFor(p)) {
+                    DataNode n = nodes.get(p);
+                    if (n != null && subtree != null) {
+                        quotas.set(subtree, Quotas.parseLimits(n.data));
+                    }
+                }
+            }
         }
     }
 
