@@ -5,4 +5,5 @@ module io.paddock.server {
     requires org.slf4j;
 
     exports io.paddock.server;
+    exports io.paddock.server.inspect; // read-only views of logged txns and snapshots, for paddock-tools
 }

@@ -81,6 +81,13 @@ class LayeringTest {
                     + " mandatory");
 
     @ArchTest
+    static final ArchRule storageSupportUsesOnlyApiAndLz4 = classes()
+            .that().resideInAPackage(PaddockModules.STORAGE_SUPPORT + "..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("io.paddock.api..",
+                    PaddockModules.STORAGE_SUPPORT + "..", "java..", "net.jpountz.lz4..")
+            .because("storage-support is shared by every storage engine; it needs api and lz4-java, nothing more");
+
+    @ArchTest
     static final ArchRule noPackageCycles = slices()
             .matching("io.paddock.(**)")
             .should().beFreeOfCycles();

@@ -50,7 +50,8 @@ class ModuleDescriptorTest {
             }
         }
         for (String expected : List.of(PaddockModules.API, PaddockModules.PROTOCOL, PaddockModules.SERVER,
-                PaddockModules.DISTRO, "io.paddock.transport.nio")) {
+                PaddockModules.DISTRO, "io.paddock.transport.nio", PaddockModules.STORAGE_SUPPORT,
+                "io.paddock.storage.file")) {
             assertTrue(MODULES.containsKey(expected), expected + " not found on the class path: " + MODULES.keySet());
         }
     }
@@ -103,14 +104,48 @@ class ModuleDescriptorTest {
     }
 
     @Test
-    void pluginModulesRequireNoPaddockModuleButApi() {
+    void pluginModulesRequireNoPaddockModuleButApiAndTheLibrariesOfTheirArea() {
         List<String> wrong = new ArrayList<>();
         for (ModuleDescriptor d : plugins()) {
             d.requires().stream().map(ModuleDescriptor.Requires::name)
                     .filter(n -> n.startsWith(PaddockModules.ROOT + ".") && !n.equals(PaddockModules.API))
+                    .filter(n -> !(PaddockModules.isLibrary(n)
+                            && PaddockModules.areaOf(n).equals(PaddockModules.areaOf(d.name()))))
                     .forEach(n -> wrong.add(d.name() + " requires " + n));
         }
         assertEquals(List.of(), wrong);
+    }
+
+    /** A library (storage-support) is shared code, not a plugin: it exports its packages and provides nothing. */
+    @Test
+    void libraryModulesExportTheirPackagesToAllAndProvideNothing() {
+        List<String> wrong = new ArrayList<>();
+        for (ModuleDescriptor d : descriptors()) {
+            if (!PaddockModules.isLibrary(d.name())) {
+                continue;
+            }
+            if (!d.provides().isEmpty()) {
+                wrong.add(d.name() + " provides " + d.provides());
+            }
+            if (d.exports().isEmpty()) {
+                wrong.add(d.name() + " exports nothing");
+            }
+            d.exports().stream().filter(ModuleDescriptor.Exports::isQualified)
+                    .forEach(e -> wrong.add(d.name() + " has a qualified export " + e));
+            if (d.isOpen() || !d.opens().isEmpty()) {
+                wrong.add(d.name() + " opens " + d.opens());
+            }
+        }
+        assertEquals(List.of(), wrong);
+    }
+
+    /** storage-support may require api and lz4-java (snapshot compression) and nothing else. */
+    @Test
+    void storageSupportRequiresOnlyApiAndLz4() {
+        Set<String> requires = MODULES.get(PaddockModules.STORAGE_SUPPORT).descriptor().requires().stream()
+                .map(ModuleDescriptor.Requires::name).collect(Collectors.toCollection(java.util.TreeSet::new));
+        requires.remove("java.base");
+        assertEquals(Set.of(PaddockModules.API, "org.lz4.java"), requires);
     }
 
     @Test

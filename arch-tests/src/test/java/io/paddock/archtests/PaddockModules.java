@@ -22,6 +22,14 @@ final class PaddockModules {
     static final String SERVER = "io.paddock.server";
     static final String ZAB = "io.paddock.zab";
     static final String DISTRO = "io.paddock.distro";
+    /** A library, not a plugin: code the storage engines share (snapshots, durable values, the FileIo layer). */
+    static final String STORAGE_SUPPORT = "io.paddock.storage.support";
+
+    /**
+     * Modules named like a plugin of an area that are libraries of that area instead: they export their packages,
+     * provide nothing, use only api, and only the plugins of their area may use them.
+     */
+    static final Set<String> LIBRARIES = Set.of(STORAGE_SUPPORT);
 
     /** The SPI areas; a plugin module is {@code io.paddock.<area>.<name>}, e.g. {@code io.paddock.transport.nio}. */
     static final Set<String> PLUGIN_AREAS = Set.of("transport", "storage", "auth", "election");
@@ -55,15 +63,29 @@ final class PaddockModules {
     }
 
     static boolean isPlugin(String module) {
-        return PLUGIN.matcher(module).matches();
+        return PLUGIN.matcher(module).matches() && !LIBRARIES.contains(module);
+    }
+
+    static boolean isLibrary(String module) {
+        return LIBRARIES.contains(module);
+    }
+
+    /** The SPI area of a plugin or library module, e.g. {@code storage} for {@code io.paddock.storage.file}. */
+    static String areaOf(String module) {
+        Matcher m = PLUGIN.matcher(module);
+        return m.matches() ? m.group(1) : "";
     }
 
     static boolean mayUse(String from, String to) {
         if (from.equals(to)) {
             return true;
         }
-        if (isPlugin(from)) {
+        if (isLibrary(from)) {
             return to.equals(API);
+        }
+        if (isPlugin(from)) {
+            // a plugin may use api, and the libraries of its own area (storage-file -> storage-support)
+            return to.equals(API) || (isLibrary(to) && areaOf(to).equals(areaOf(from)));
         }
         return KERNEL_MAY_USE.getOrDefault(from, Set.of()).contains(to);
     }

@@ -36,4 +36,20 @@ class PaddockModulesTest {
         assertFalse(PaddockModules.mayUse("io.paddock.auth.digest", "io.paddock.server"));
         assertFalse(PaddockModules.mayUse("io.paddock.distro", "io.paddock.transport.nio"));
     }
+
+    @Test
+    void storageSupportIsALibraryOnlyStoragePluginsMayUse() {
+        assertEquals(Optional.of("io.paddock.storage.support"), PaddockModules.moduleOf("io.paddock.storage.support"));
+        assertFalse(PaddockModules.isPlugin("io.paddock.storage.support"));
+        assertTrue(PaddockModules.isPlugin("io.paddock.storage.file"));
+        assertTrue(PaddockModules.mayUse("io.paddock.storage.file", "io.paddock.storage.support"));
+        assertTrue(PaddockModules.mayUse("io.paddock.storage.mmap", "io.paddock.storage.support"));
+        assertTrue(PaddockModules.mayUse("io.paddock.storage.support", "io.paddock.api"));
+        assertFalse(PaddockModules.mayUse("io.paddock.storage.support", "io.paddock.storage.file"));
+        assertFalse(PaddockModules.mayUse("io.paddock.storage.support", "io.paddock.server"));
+        assertFalse(PaddockModules.mayUse("io.paddock.auth.digest", "io.paddock.storage.support"));
+        assertFalse(PaddockModules.mayUse("io.paddock.server", "io.paddock.storage.support"));
+        assertFalse(PaddockModules.mayUse("io.paddock.distro", "io.paddock.storage.support"));
+        assertFalse(PaddockModules.mayUse("io.paddock.storage.file", "io.paddock.storage.mmap"));
+    }
 }

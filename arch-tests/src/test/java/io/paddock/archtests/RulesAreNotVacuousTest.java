@@ -37,7 +37,8 @@ class RulesAreNotVacuousTest {
         Set<String> modules = new java.util.TreeSet<>();
         all.forEach(c -> PaddockModules.moduleOf(c.getPackageName()).ifPresent(modules::add));
         assertTrue(modules.containsAll(Set.of(PaddockModules.API, PaddockModules.PROTOCOL, PaddockModules.SERVER,
-                PaddockModules.DISTRO, "io.paddock.transport.nio")), modules.toString());
+                PaddockModules.DISTRO, "io.paddock.transport.nio", PaddockModules.STORAGE_SUPPORT,
+                "io.paddock.storage.file")), modules.toString());
     }
 
     @Test

@@ -113,11 +113,11 @@ class PaddockIT {
     void missingTransportListsTheInstalledOnes() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> Paddock.start(cfg("transport", "carrier-pigeon")));
-        assertTrue(e.getMessage().contains("Available: nio"), e.getMessage());
+        assertTrue(e.getMessage().contains("Available: netty, nio"), e.getMessage());
     }
 
     @Test
-    void namedStorageMustBeInstalledEvenBeforeItIsWired() {
+    void namedStorageMustBeInstalled() {
         ConfigException e = assertThrows(ConfigException.class, () -> Paddock.start(cfg("storage", "tape")));
         assertTrue(e.getMessage().contains("No storage provider named 'tape'"), e.getMessage());
     }

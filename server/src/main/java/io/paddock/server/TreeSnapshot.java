@@ -8,6 +8,7 @@ import io.paddock.server.session.Session;
 import io.paddock.server.session.SessionTracker;
 import io.paddock.server.tree.DataNode;
 import io.paddock.server.tree.DataTree;
+import io.paddock.server.tree.PathRules;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -98,6 +99,12 @@ final class TreeSnapshot {
             long mzxid = rec.readLong();
             long pzxid = rec.readLong();
             highest = Math.max(highest, Math.max(czxid, Math.max(mzxid, pzxid)));
+            if (!DataTree.ROOT.equals(path) && tree.node(PathRules.parentOf(path)) == null) {
+                // The walk saw this node after its parent had been deleted and both re-created: both re-creations
+                // come after the snapshot's zxid, so replaying the log brings them back. Skipping the orphan (and,
+                // parent-first, its descendants) keeps the snapshot restorable.
+                continue;
+            }
             tree.restoreNode(path, data, acl, czxid, mzxid, pzxid, rec.readLong(), rec.readLong(), rec.readInt(),
                     rec.readInt(), rec.readInt(), rec.readLong());
         }

@@ -82,10 +82,9 @@ public final class AclChecker {
                     for (Id held : ids) {
                         AuthScheme s = schemes.get(held.scheme());
                         if (s != null && s.isAuthenticated()) {
-                            Acl expanded = new Acl(a.perms(), held);
-                            if (!out.contains(expanded)) {
-                                out.add(expanded);
-                            }
+                            // Duplicates are removed before expansion only, as ZooKeeper does: an expanded id may
+                            // repeat an explicit entry and is stored twice.
+                            out.add(new Acl(a.perms(), held));
                             any = true;
                         }
                     }

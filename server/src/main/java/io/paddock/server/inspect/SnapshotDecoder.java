@@ -1,0 +1,150 @@
+package io.paddock.server.inspect;
+
+import io.paddock.api.Acl;
+import io.paddock.protocol.JuteInput;
+import io.paddock.server.tree.PathRules;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads the server's snapshot format without building a data tree: the session table, then every znode
+ * parent-first, each as a length-prefixed jute record (an empty path marks a node deleted during the fuzzy walk).
+ *
+ * <p>This is the read side of the server's {@code TreeSnapshot} written a second time, for tools; the server's own
+ * restore is coupled to its data tree. A server test writes snapshots with the server and decodes them here, so a
+ * format change that is not made in both places fails the build. Stricter than the restore where a tool should be:
+ * a record with bytes left over, or anything after the last record, is an error.
+ */
+public final class SnapshotDecoder {
+    /** "PDKS", the first four bytes of every snapshot stream. */
+    static final int SNAPSHOT_MAGIC = 0x50444b53;
+    private static final int PASSWORD_BYTES = 16;
+    private static final int EXAMPLES_MAX = 5;
+
+    /** Receives the entries in stream order. */
+    public interface Visitor {
+        void session(SnapshotSession session);
+
+        void node(SnapshotNode node);
+    }
+
+    private SnapshotDecoder() {}
+
+    /**
+     * The largest node record the server accepts when it restores, for a {@code jute.maxbuffer} of
+     * {@code juteMaxBufferBytes}: a node holds at most one request's data plus its path and ACL.
+     */
+    public static int recordBytesMax(int juteMaxBufferBytes) {
+        return (int) Math.min(Integer.MAX_VALUE, juteMaxBufferBytes * 2L + 4096);
+    }
+
+    /**
+     * Reads a whole snapshot stream, to its end, and hands every entry to {@code visitor}. Reading to the end matters:
+     * storage engines check a snapshot's checksum as its last bytes are read.
+     *
+     * @param recordBytesMax a node record longer than this is an error (see {@link #recordBytesMax(int)})
+     * @throws IOException if the stream fails (a storage checksum mismatch included), ends early, or does not hold
+     *                     a snapshot in this format
+     */
+    public static SnapshotSummary read(InputStream stream, int recordBytesMax, Visitor visitor) throws IOException {
+        DataInputStream in = new DataInputStream(stream);
+        String where = "the header";
+        try {
+            int magic = in.readInt();
+            if (magic != SNAPSHOT_MAGIC) {
+                throw new IOException("not a Paddock tree snapshot (magic 0x" + Integer.toHexString(magic)
+                        + ", expected 0x" + Integer.toHexString(SNAPSHOT_MAGIC) + ")");
+            }
+            int sessionCount = in.readInt();
+            if (sessionCount < 0) {
+                throw new IOException("negative session count " + sessionCount);
+            }
+            byte[] password = new byte[PASSWORD_BYTES];
+            for (int i = 0; i < sessionCount; i++) {
+                where = "session " + (i + 1) + " of " + sessionCount;
+                long id = in.readLong();
+                int timeoutMs = in.readInt();
+                in.readFully(password);
+                visitor.session(new SnapshotSession(id, timeoutMs));
+            }
+            where = "the node count";
+            int nodeCount = in.readInt();
+            if (nodeCount < 0) {
+                throw new IOException("negative node count " + nodeCount);
+            }
+            Set<String> seen = new HashSet<>();
+            List<String> orphans = new ArrayList<>();
+            int orphanCount = 0;
+            int nodes = 0;
+            int skipped = 0;
+            long highest = 0;
+            for (int i = 0; i < nodeCount; i++) {
+                where = "node record " + (i + 1) + " of " + nodeCount;
+                SnapshotNode node = readNode(in, recordBytesMax);
+                if (node == null) {
+                    skipped++;
+                    continue;
+                }
+                nodes++;
+                highest = Math.max(highest, Math.max(node.czxid(), Math.max(node.mzxid(), node.pzxid())));
+                if (!node.path().equals("/") && !seen.contains(PathRules.parentOf(node.path()))) {
+                    if (orphanCount++ < EXAMPLES_MAX) {
+                        orphans.add(node.path());
+                    }
+                }
+                seen.add(node.path());
+                visitor.node(node);
+            }
+            where = "the end of the snapshot";
+            long trailing = 0;
+            while (in.read() >= 0) {
+                trailing++;
+            }
+            if (trailing > 0) {
+                throw new IOException(trailing + " bytes after the last record");
+            }
+            return new SnapshotSummary(sessionCount, nodes, skipped, highest, orphanCount, orphans);
+        } catch (EOFException e) {
+            throw new IOException("snapshot ends early, in " + where, e);
+        } catch (IOException e) {
+            throw new IOException("snapshot unreadable at " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static SnapshotNode readNode(DataInputStream in, int recordBytesMax) throws IOException {
+        int len = in.readInt();
+        if (len < 0 || len > recordBytesMax) {
+            throw new IOException("record of " + len + " bytes (at most " + recordBytesMax + ")");
+        }
+        byte[] b = new byte[len];
+        in.readFully(b);
+        JuteInput rec = JuteInput.of(b);
+        try {
+            String path = rec.readString();
+            if (path == null) {
+                return null;
+            }
+            String invalid = PathRules.invalidReason(path);
+            if (invalid != null) {
+                throw new IOException("invalid path '" + path + "': " + invalid);
+            }
+            byte[] data = rec.readBuffer();
+            List<Acl> acl = rec.readAclList();
+            SnapshotNode node = new SnapshotNode(path, data, acl, rec.readLong(), rec.readLong(), rec.readLong(),
+                    rec.readLong(), rec.readLong(), rec.readInt(), rec.readInt(), rec.readInt(), rec.readLong());
+            if (rec.hasRemaining()) {
+                throw new IOException("record of " + path + " has " + rec.remaining() + " bytes after its end");
+            }
+            return node;
+        } catch (RuntimeException e) {
+            // MalformedRecordException: a length inside the record that does not fit
+            throw new IOException("malformed record: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.paddock.server.inspect;
+
+import java.util.List;
+
+/**
+ * What a snapshot walk found.
+ *
+ * @param sessions              sessions listed
+ * @param nodes                 znodes listed
+ * @param skipped               empty records: nodes deleted while the fuzzy snapshot was written (the log replay
+ *                              after the snapshot settles them)
+ * @param highestZxid           the highest czxid, mzxid or pzxid of any node: how far the fuzzy snapshot reaches
+ * @param nodesBeforeParent     nodes listed while their parent was not (the server's restore refuses these)
+ * @param nodesBeforeParentSome the first few such paths, for messages
+ */
+public record SnapshotSummary(int sessions, int nodes, int skipped, long highestZxid, int nodesBeforeParent,
+        List<String> nodesBeforeParentSome) {
+
+    public SnapshotSummary {
+        nodesBeforeParentSome = List.copyOf(nodesBeforeParentSome);
+    }
+
+    /** {@code 3 sessions, 120 znodes, 1 skipped record, highest zxid 0x1a2}. */
+    public String toLine() {
+        return sessions + (sessions == 1 ? " session, " : " sessions, ") + nodes + (nodes == 1 ? " znode" : " znodes")
+                + (skipped == 0 ? "" : ", " + skipped + (skipped == 1 ? " skipped record" : " skipped records")
+                        + " (deleted while the fuzzy snapshot was written)")
+                + ", highest zxid " + Formats.hex(highestZxid);
+    }
+}

@@ -1,0 +1,21 @@
+package io.paddock.storage.file;
+
+import io.paddock.api.storage.Storage;
+import io.paddock.api.storage.StorageConfig;
+import io.paddock.api.storage.StorageProvider;
+import io.paddock.storage.file.internal.FileStorage;
+import io.paddock.storage.support.FileIo;
+import io.paddock.storage.support.testkit.StorageContractTest;
+
+/** The storage SPI contract kit from storage-support, run against the {@code file} engine. */
+class FileStorageContractTest extends StorageContractTest {
+    @Override
+    protected StorageProvider provider() {
+        return new FileStorageProvider();
+    }
+
+    @Override
+    protected Storage open(StorageConfig config, FileIo io) throws java.io.IOException {
+        return FileStorage.open(config, io);
+    }
+}
