@@ -156,11 +156,16 @@ final class MemoryStorage implements Storage {
             @Override
             public Optional<SnapshotReader> openLatest() {
                 List<Long> zxids = list();
-                if (zxids.isEmpty()) {
+                return zxids.isEmpty() ? Optional.empty() : open(zxids.get(0));
+            }
+
+            @Override
+            public Optional<SnapshotReader> open(long z) {
+                byte[] bytes = disk.snapshots.get(z);
+                if (bytes == null) {
                     return Optional.empty();
                 }
-                long z = zxids.get(0);
-                InputStream in = new ByteArrayInputStream(disk.snapshots.get(z));
+                InputStream in = new ByteArrayInputStream(bytes);
                 return Optional.of(new SnapshotReader() {
                     @Override
                     public long zxid() {

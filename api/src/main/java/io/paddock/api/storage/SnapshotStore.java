@@ -21,24 +21,8 @@ public interface SnapshotStore {
     /**
      * Opens the valid snapshot taken at {@code zxid}, checked as {@link #openLatest()} checks it; empty if there is no
      * valid snapshot at that zxid. Recovery needs only the newest; tools (dump, verify) read any of {@link #list()}.
-     *
-     * <p>The default reaches only the snapshot {@link #openLatest()} opens; engines override it to reach every one.
-     *
-     * @throws UnsupportedOperationException if {@code zxid} is older than the newest and the engine cannot open it
      */
-    default Optional<SnapshotReader> open(long zxid) throws IOException {
-        Optional<SnapshotReader> latest = openLatest();
-        if (latest.isEmpty() || latest.get().zxid() == zxid) {
-            return latest;
-        }
-        long newest = latest.get().zxid();
-        latest.get().close();
-        if (zxid > newest) {
-            return Optional.empty();
-        }
-        throw new UnsupportedOperationException("this storage engine opens only its newest snapshot (0x"
-                + Long.toHexString(newest) + ")");
-    }
+    Optional<SnapshotReader> open(long zxid) throws IOException;
 
     /** Keeps the newest {@code retain} snapshots and deletes the rest. */
     void retainNewest(int retain) throws IOException;
