@@ -53,7 +53,7 @@ public final class NettyLeaks implements AfterAllCallback {
     @Override
     public void afterAll(ExtensionContext context) {
         // leaks are found when a collected buffer's tracker is polled, which happens on every tracked allocation
-        for (int round = 0; round < 10; round++) {
+        for (int round = 0; round < 4; round++) {
             System.gc();
             List<ByteBuf> probes = new ArrayList<>();
             for (int i = 0; i < 16; i++) {

@@ -73,6 +73,7 @@ class NettyTlsTest {
     private static Path strangerKeys;
     private static Path serverTrustJks;
     private static Path serverTrustPem;
+    private static Path serverPemKeys;
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
 
@@ -86,6 +87,7 @@ class NettyTlsTest {
         TestCertificates.Identity stranger = TestCertificates.selfSigned("paddock-test-stranger",
                 List.of("10.1.2.3"), List.of());
         serverKeys = server.writeKeyStore(dir.resolve("server.p12"), PASSWORD);
+        serverPemKeys = server.writePemKeyStore(dir.resolve("server-keys.pem"));
         clientKeys = client.writeKeyStore(dir.resolve("client.p12"), PASSWORD);
         strangerKeys = stranger.writeKeyStore(dir.resolve("stranger.p12"), PASSWORD);
         clientTrust = trustStore("client-trust.p12", "PKCS12", server.certificate());
@@ -175,6 +177,19 @@ class NettyTlsTest {
         assertEquals("imok", fourLetterWordOverTls(secure.localAddress(), null));
         assertEquals("imok", fourLetterWordOverTls(secure.localAddress(), clientKeys));
         assertRefused(secure.localAddress(), strangerKeys);
+    }
+
+    @Test
+    void pemKeyStoresAndPasswordFilesWorkAsInZooKeeper() throws Exception {
+        Path passwordFile = dir.resolve("trust-password.txt");
+        Files.writeString(passwordFile, PASSWORD + "\n");
+        NettyTransport transport = new NettyTransport(config(2, 1 << 20, 5_000, Map.of(
+                "ssl.keyStore.location", serverPemKeys.toString(),
+                "ssl.trustStore.location", serverTrustJks.toString(),
+                "ssl.trustStore.passwordPath", passwordFile.toString())), System::nanoTime, NettyTlsTest::open);
+        toClose.add(transport);
+        ClientListener secure = transport.listenForSecureClients(LOOPBACK_ANY_PORT, 0, 0, answeringRuok());
+        assertEquals("imok", fourLetterWordOverTls(secure.localAddress(), clientKeys));
     }
 
     @Test

@@ -49,6 +49,16 @@ final class TestCertificates {
             return file;
         }
 
+        /** ZooKeeper's PEM key store: the private key (unencrypted PKCS#8) and the certificate in one file. */
+        Path writePemKeyStore(Path file) throws Exception {
+            String key = "-----BEGIN PRIVATE KEY-----\n"
+                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                            .encodeToString(keys.getPrivate().getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n";
+            Files.writeString(file, key + pem());
+            return file;
+        }
+
         String pem() throws Exception {
             return "-----BEGIN CERTIFICATE-----\n"
                     + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))

@@ -107,5 +107,12 @@ public record TlsOptions(
             Objects.requireNonNull(location, "location");
             Objects.requireNonNull(type, "type");
         }
+
+        /** Never shows the password. */
+        @Override
+        public String toString() {
+            return "Store[" + key + "=" + location + ", type=" + type + ", password="
+                    + (password != null ? "(set)" : passwordPath != null ? "from " + passwordPath : "(none)") + "]";
+        }
     }
 }

@@ -89,6 +89,7 @@ abstract class NettyEndpoint extends ChannelInboundHandlerAdapter {
     private boolean finished;
     private boolean delivering;
     private boolean draining;
+    private boolean drainAgain; // a send arrived while draining (from a callback the writes set off)
     private boolean inRead; // between channelRead and channelReadComplete
     private boolean flushPending; // written during a read burst, flushed once it ends
     private final Runnable flushIfPending = this::flushIfPending;
@@ -235,62 +236,74 @@ abstract class NettyEndpoint extends ChannelInboundHandlerAdapter {
     /** Moves the queue into the pipeline, in order, and flushes once. */
     private void drain() {
         drainScheduled.set(false);
-        if (draining || ctx == null) {
-            return; // an outer drain on this stack picks the new entries up; ctx is set before any send can happen
+        if (ctx == null) {
+            return; // unreachable: the context is set before the owner can see this endpoint
+        }
+        if (draining) {
+            drainAgain = true; // the drain further up this stack goes round once more
+            return;
         }
         draining = true;
+        try {
+            do {
+                drainAgain = false;
+                drainOnce();
+            } while (drainAgain);
+        } finally {
+            draining = false;
+        }
+    }
+
+    private void drainOnce() {
         boolean wrote = false;
         // one completion per batch: Netty completes writes in order, so when the last one is done, so are the rest
         long batchBytes = 0;
         ByteBuf last = null;
-        try {
-            Object item;
-            while ((item = outbox.poll()) != null) {
-                if (item == FLUSH_THEN_CLOSE_MARK) {
-                    if (state.get() == FLUSH_THEN_CLOSE && !flushCloseStarted) {
-                        if (last != null) {
-                            writeLast(last, batchBytes);
-                            last = null;
-                            batchBytes = 0;
-                        }
-                        startFlushThenClose();
-                        wrote = false; // flushed with it
+        Object item;
+        while ((item = outbox.poll()) != null) {
+            if (item == FLUSH_THEN_CLOSE_MARK) {
+                if (state.get() == FLUSH_THEN_CLOSE && !flushCloseStarted) {
+                    if (last != null) {
+                        writeLast(last, batchBytes);
+                        last = null;
+                        batchBytes = 0;
                     }
-                    continue;
+                    startFlushThenClose();
+                    wrote = false; // flushed with it
                 }
-                ByteBuffer bytes = (ByteBuffer) item;
-                int size = bytes.remaining();
-                if (state.get() == CLOSING || flushCloseStarted || finished) {
-                    pendingBytes.addAndGet(-size); // sent after a close: dropped
-                    continue;
-                }
-                if (last != null) {
-                    ctx.write(last, ctx.voidPromise()); // a failure reaches exceptionCaught, which closes
-                }
-                last = Unpooled.wrappedBuffer(bytes);
-                batchBytes += size;
-                wrote = true;
+                continue;
+            }
+            ByteBuffer bytes = (ByteBuffer) item;
+            int size = bytes.remaining();
+            if (state.get() == CLOSING || flushCloseStarted || finished) {
+                pendingBytes.addAndGet(-size); // sent after a close: dropped
+                continue;
             }
             if (last != null) {
-                writeLast(last, batchBytes);
+                ctx.write(last, ctx.voidPromise()); // a failure reaches exceptionCaught, which closes
             }
-            if (wrote) {
-                if (inRead) {
-                    // answers to a burst of pipelined requests go out in one write when the burst is done
-                    if (!flushPending) {
-                        flushPending = true;
-                        try {
-                            ctx.executor().execute(flushIfPending); // in case no channelReadComplete follows
-                        } catch (RejectedExecutionException e) {
-                            flushIfPending(); // the loop is shutting down
-                        }
-                    }
-                } else {
-                    ctx.flush();
+            last = Unpooled.wrappedBuffer(bytes); // a view: nothing to release
+            batchBytes += size;
+            wrote = true;
+        }
+        if (last != null) {
+            writeLast(last, batchBytes);
+        }
+        if (!wrote) {
+            return;
+        }
+        if (inRead) {
+            // answers to a burst of pipelined requests go out in one write when the burst is done
+            if (!flushPending) {
+                flushPending = true;
+                try {
+                    ctx.executor().execute(flushIfPending); // in case no channelReadComplete follows
+                } catch (RejectedExecutionException e) {
+                    flushIfPending(); // the loop is shutting down
                 }
             }
-        } finally {
-            draining = false;
+        } else {
+            ctx.flush();
         }
     }
 
