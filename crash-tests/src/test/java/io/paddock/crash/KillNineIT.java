@@ -173,7 +173,7 @@ class KillNineIT {
             Stat stat = new Stat();
             zk.create(Ledger.ROOT, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, stat);
             ledger.ackOther("create " + Ledger.ROOT, stat.getCzxid());
-            for (String p : List.of(Ledger.NODES, Ledger.SEQ)) {
+            for (String p : List.of(Ledger.NODES, Ledger.SEQ, Ledger.MULTI)) {
                 zk.create(p, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, stat);
                 ledger.ackOther("create " + p, stat.getCzxid());
             }

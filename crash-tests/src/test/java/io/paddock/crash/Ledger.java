@@ -24,7 +24,9 @@ import org.apache.zookeeper.data.Stat;
  *   <li>persistent creates {@code /crash/p/p-<op>}, data = the name;</li>
  *   <li>sequential creates under {@code /crash/s/s-}, data = {@code q-<op>} (the server picks the name, the data says
  *       which op made it);</li>
- *   <li>{@code setData /crash/counter <op>}: op numbers only grow, so the counter's value only grows.</li>
+ *   <li>{@code setData /crash/counter <op>}: op numbers only grow, so the counter's value only grows;</li>
+ *   <li>multis of two creates {@code /crash/m/m-<op>-a} and {@code -b} plus a setData of {@code /crash/m}: after any
+ *       restart both creates are there or neither is.</li>
  * </ul>
  *
  * <p>A write whose reply was lost with the server (connection loss) has an unknown outcome (Jepsen's :info): it may or
@@ -41,7 +43,9 @@ final class Ledger {
     static final String SEQ = ROOT + "/s";
     static final String SEQ_PREFIX = "s-";
     static final String COUNTER = ROOT + "/counter";
+    static final String MULTI = ROOT + "/m";
     private static final Pattern SEQ_NAME = Pattern.compile("s-(\\d{10})");
+    private static final Pattern MULTI_NAME = Pattern.compile("(m-\\d+)-[ab]");
     private static final long READ_TIMEOUT_MS = 30_000;
 
     private final Set<String> sentNodes = new HashSet<>();
@@ -56,6 +60,12 @@ final class Ledger {
     private final Map<String, String> seenSeq = new HashMap<>();
     private final Set<String> lostUnackedSeq = new HashSet<>();
     private long highestSuffix = -1;
+
+    /** multis by their op id {@code m-<op>} */
+    private final Set<String> sentMulti = new HashSet<>();
+    private final Set<String> ackedMulti = new HashSet<>();
+    private final Set<String> seenMulti = new HashSet<>();
+    private final Set<String> lostUnackedMulti = new HashSet<>();
 
     private final Set<Long> sentCounter = new HashSet<>();
     private long ackedCounter;
@@ -86,6 +96,17 @@ final class Ledger {
         String id = "q-" + op;
         sentSeq.add(id);
         return id;
+    }
+
+    synchronized String sendMulti(long op) {
+        String id = "m-" + op;
+        sentMulti.add(id);
+        return id;
+    }
+
+    synchronized void ackMulti(String id, long zxid) {
+        ackedMulti.add(id);
+        ack("multi " + id, zxid);
     }
 
     synchronized void sendCounter(long op) {
@@ -163,6 +184,7 @@ final class Ledger {
     void check(ZooKeeper zk, boolean full) throws Exception {
         List<String> nodes = children(zk, NODES);
         List<String> seqs = children(zk, SEQ);
+        List<String> multis = children(zk, MULTI);
         String counter;
         try {
             counter = new String(zk.getData(COUNTER, false, new Stat()), StandardCharsets.US_ASCII);
@@ -188,6 +210,7 @@ final class Ledger {
         synchronized (this) {
             checkNodes(new HashSet<>(nodes), data);
             checkSeq(seqs, data);
+            checkMulti(multis);
             checkCounter(counter);
         }
     }
@@ -274,6 +297,47 @@ final class Ledger {
         }
     }
 
+    private void checkMulti(List<String> present) {
+        Map<String, Integer> halves = new HashMap<>();
+        for (String name : present) {
+            Matcher m = MULTI_NAME.matcher(name);
+            if (!m.matches()) {
+                anomaly("PHANTOM: " + MULTI + "/" + name + " is not a name the writer's multis make");
+                continue;
+            }
+            halves.merge(m.group(1), 1, Integer::sum);
+        }
+        for (Map.Entry<String, Integer> e : halves.entrySet()) {
+            String id = e.getKey();
+            if (e.getValue() != 2) {
+                anomaly("PARTIAL: only one of the two creates of multi " + id + " exists");
+            }
+            if (!sentMulti.contains(id)) {
+                anomaly("PHANTOM: multi " + id + " was never sent");
+            } else if (lostUnackedMulti.contains(id)) {
+                anomaly("RESURRECTED: multi " + id + " was absent after an earlier restart and is back");
+            }
+        }
+        for (String id : ackedMulti) {
+            checkedAcks++;
+            if (!halves.containsKey(id)) {
+                lostAcked++;
+                anomaly("LOST: multi " + id + " was acknowledged and its creates are gone");
+            }
+        }
+        for (String id : seenMulti) {
+            if (!halves.containsKey(id) && !ackedMulti.contains(id)) {
+                anomaly("ROLLED BACK: multi " + id + " was found after an earlier restart and is gone");
+            }
+        }
+        seenMulti.addAll(halves.keySet());
+        for (String id : sentMulti) {
+            if (!halves.containsKey(id) && !ackedMulti.contains(id)) {
+                lostUnackedMulti.add(id);
+            }
+        }
+    }
+
     private void checkCounter(String text) {
         long value;
         try {
@@ -348,14 +412,16 @@ final class Ledger {
     }
 
     synchronized long distinctAckedWrites() {
-        return ackedNodes.size() + ackedSeq.size() + (ackedCounter > 0 ? 1 : 0);
+        return ackedNodes.size() + ackedSeq.size() + ackedMulti.size() + (ackedCounter > 0 ? 1 : 0);
     }
 
     synchronized String tally() {
-        return "sent " + (sentNodes.size() + sentSeq.size() + sentCounter.size()) + ", acknowledged " + acked
+        return "sent " + (sentNodes.size() + sentSeq.size() + sentMulti.size() + sentCounter.size()) + ", acknowledged "
+                + acked
                 + ", outcome unknown " + unknownOutcomes + " (creates among them found after the restart: "
                 + (seenNodes.stream().filter(n -> !ackedNodes.contains(n)).count()
-                        + seenSeq.values().stream().filter(id -> !ackedSeq.containsKey(id)).count())
-                + ", not found: " + (lostUnackedNodes.size() + lostUnackedSeq.size()) + ")";
+                        + seenSeq.values().stream().filter(id -> !ackedSeq.containsKey(id)).count()
+                        + seenMulti.stream().filter(id -> !ackedMulti.contains(id)).count())
+                + ", not found: " + (lostUnackedNodes.size() + lostUnackedSeq.size() + lostUnackedMulti.size()) + ")";
     }
 }

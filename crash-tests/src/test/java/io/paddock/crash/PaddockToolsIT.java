@@ -174,6 +174,15 @@ class PaddockToolsIT {
         assertEquals(0, byZxid.exit(), byZxid.all());
         assertContainsLine(byZxid.lines(), " dataLength=5 acl=world:anyone:cdrwa data=5 bytes \"world\"", byZxid);
 
+        // every snapshot verify lists opens by its zxid, the oldest too
+        List<String> listed = tools("verify", zooCfg.toString()).lines().stream()
+                .filter(l -> l.matches("snapshot 0x[0-9a-f]+: .*")).toList();
+        assertTrue(listed.size() > 1, "several snapshots: " + listed);
+        String oldest = listed.get(listed.size() - 1).replaceFirst("snapshot 0x([0-9a-f]+): .*", "$1");
+        Run old = tools("dump-snapshot", zooCfg.toString(), "0x" + oldest);
+        assertEquals(0, old.exit(), old.all());
+        assertEquals("snapshot 0x" + oldest, old.lines().get(0), old.all());
+
         Run none = tools("dump-snapshot", zooCfg.toString(), "0x7fffffff");
         assertEquals(1, none.exit(), none.all());
         assertTrue(none.err().contains("no valid snapshot at 0x7fffffff"), none.all());
@@ -202,7 +211,35 @@ class PaddockToolsIT {
     @ValueSource(strings = {"file", "mmap"})
     void verifyFailsOnAByteFlippedInTheMiddleOfALogFile(String engine) throws Exception {
         serverWroteData(engine);
-        Path log = oldestLogFile();
+        verifyFailsAfterFlippingTheMiddleByteOf(engine, logFile(false));
+        // and the server agrees: it refuses to start on a log damaged in the middle
+        assertThrows(UncheckedIOException.class, () -> Paddock.start(zooCfg).close());
+    }
+
+    /** The newest file is where a torn tail is cut; a flipped byte with valid records after it is no torn tail. */
+    @ParameterizedTest(name = "storage={0}")
+    @ValueSource(strings = {"file", "mmap"})
+    void verifyFailsOnAByteFlippedInTheMiddleOfTheNewestLogFile(String engine) throws Exception {
+        serverWroteData(engine);
+        verifyFailsAfterFlippingTheMiddleByteOf(engine, logFile(true));
+    }
+
+    /** Recovery would quietly fall back to an older snapshot; verify calls the newest one damaged. */
+    @ParameterizedTest(name = "storage={0}")
+    @ValueSource(strings = {"file", "mmap"})
+    void verifyFailsOnAByteFlippedInTheNewestSnapshot(String engine) throws Exception {
+        serverWroteData(engine);
+        Path snapshot;
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            snapshot = files.filter(p -> p.getFileName().toString().matches("snapshot\\.[0-9a-f]+"))
+                    .max(Comparator.comparingLong(p -> Long.parseUnsignedLong(
+                            p.getFileName().toString().substring("snapshot.".length()), 16)))
+                    .orElseThrow(() -> new AssertionError("no snapshot under " + dataDir));
+        }
+        verifyFailsAfterFlippingTheMiddleByteOf(engine, snapshot);
+    }
+
+    private void verifyFailsAfterFlippingTheMiddleByteOf(String engine, Path log) throws IOException {
         byte[] content = Files.readAllBytes(log);
         int end = content.length;
         while (end > 0 && content[end - 1] == 0) {
@@ -219,9 +256,8 @@ class PaddockToolsIT {
                 + " must fail verify\n" + run.all());
         assertTrue(run.err().startsWith("ERROR: "), run.all());
         assertFalse(run.out().contains("\nOK"), run.all());
-
-        // and the server agrees: it refuses to start on a log damaged in the middle
-        assertThrows(UncheckedIOException.class, () -> Paddock.start(zooCfg).close());
+        assertFalse(run.all().contains("paddock-tools-"), "messages name the user's files, not the tool's copies\n"
+                + run.all());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -242,12 +278,15 @@ class PaddockToolsIT {
         assertTrue(run.err().contains("storage=memory keeps nothing on disk"), run.all());
     }
 
-    private Path oldestLogFile() throws IOException {
+    /** The oldest or the newest txn log file: {@code log.<hex>} (file engine) or {@code mlog.<hex>} (mmap). */
+    private Path logFile(boolean newest) throws IOException {
+        Comparator<Path> byFirstZxid = Comparator.comparingLong(p -> Long.parseUnsignedLong(
+                p.getFileName().toString().replaceFirst("^m?log\\.", ""), 16));
         try (Stream<Path> files = Files.walk(dataLogDir)) {
-            return files.filter(p -> LOG_FILE.matcher(p.getFileName().toString()).matches())
-                    .min(Comparator.comparingLong(p -> Long.parseUnsignedLong(
-                            p.getFileName().toString().replaceFirst("^m?log\\.", ""), 16)))
-                    .orElseThrow(() -> new AssertionError("no log file under " + dataLogDir));
+            List<Path> logs = files.filter(p -> LOG_FILE.matcher(p.getFileName().toString()).matches())
+                    .sorted(byFirstZxid).toList();
+            assertTrue(logs.size() > 1, "several log files under " + dataLogDir + ": " + logs);
+            return newest ? logs.get(logs.size() - 1) : logs.get(0);
         }
     }
 

@@ -1,10 +1,12 @@
 package io.paddock.crash;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,11 +86,34 @@ final class ServerProcess {
         command.addAll(jvmOptions);
         command.addAll(List.of(
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-                "-cp", System.getProperty("java.class.path"),
+                "-cp", childClassPath(),
                 "io.paddock.distro.PaddockMain", zooCfg.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .directory(zooCfg.getParent().toFile());
         return new ServerProcess(builder.start(), logFile);
+    }
+
+    /**
+     * The test's class path without this module's own classes (the server needs none of them), jars first: class data
+     * sharing maps classes from jars only, and refuses to start with a non-empty folder before a jar it archived.
+     */
+    private static String childClassPath() {
+        Path own;
+        try {
+            own = Path.of(ServerProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        List<String> jars = new ArrayList<>();
+        List<String> folders = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (entry.isEmpty() || Path.of(entry).toAbsolutePath().equals(own.toAbsolutePath())) {
+                continue;
+            }
+            (entry.endsWith(".jar") ? jars : folders).add(entry);
+        }
+        jars.addAll(folders);
+        return String.join(File.pathSeparator, jars);
     }
 
     /**

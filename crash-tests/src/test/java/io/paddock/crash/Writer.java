@@ -1,6 +1,7 @@
 package io.paddock.crash;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -11,6 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.apache.zookeeper.AsyncCallback;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 
@@ -103,6 +106,22 @@ final class Writer {
                             firstAck.countDown();
                         } else {
                             failed("sequential create " + id, rc);
+                        }
+                    }), null);
+        } else if (pick < 8) {
+            String id = ledger.sendMulti(op);
+            byte[] data = id.getBytes(StandardCharsets.US_ASCII);
+            zk.multi(List.of(
+                    Op.create(Ledger.MULTI + "/" + id + "-a", data, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
+                    Op.create(Ledger.MULTI + "/" + id + "-b", data, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
+                    // the setData's Stat carries the multi's zxid, for the zxid rule
+                    Op.setData(Ledger.MULTI, data, -1)),
+                    (rc, path, ctx, results) -> done(() -> {
+                        if (rc == Code.OK.intValue()) {
+                            ledger.ackMulti(id, ((OpResult.SetDataResult) results.get(2)).getStat().getMzxid());
+                            firstAck.countDown();
+                        } else {
+                            failed("multi " + id, rc);
                         }
                     }), null);
         } else {

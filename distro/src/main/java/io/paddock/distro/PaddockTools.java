@@ -24,6 +24,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +48,8 @@ import java.util.OptionalLong;
  * nor race a running server that owns it. {@code --in-place} skips the copy for data too large to copy; only on a
  * stopped server.
  *
- * <p>Exit codes: 0 done (verify: OK), 1 the data is damaged or unreadable, 2 an unusable command line or config.
+ * <p>Exit codes: 0 done (verify: OK), 1 the data is damaged or unreadable (or holds no snapshot to dump), 2 an
+ * unusable command line or config.
  */
 public final class PaddockTools {
     static final int EXIT_OK = 0;
@@ -84,6 +86,10 @@ public final class PaddockTools {
         PaddockConfig config;
         try {
             inv = Invocation.parse(args);
+            if (inv.command == Command.HELP) {
+                out.println(USAGE);
+                return EXIT_OK;
+            }
             config = config(inv);
         } catch (UsageException | ConfigException e) {
             err.println("paddock-tools: " + e.getMessage());
@@ -91,10 +97,6 @@ public final class PaddockTools {
                 err.println(USAGE);
             }
             return EXIT_USAGE;
-        }
-        if (inv.command == Command.HELP) {
-            out.println(USAGE);
-            return EXIT_OK;
         }
         StorageProvider provider;
         try {
@@ -111,23 +113,26 @@ public final class PaddockTools {
             }
         }
         try (Workspace ws = Workspace.of(config, inv.inPlace)) {
+            // engines name the files they find damaged: name the user's files, not the copies
+            PrintStream o = ws.realPaths(out);
+            PrintStream e = ws.realPaths(err);
             Storage storage;
             try {
                 storage = provider.open(ws.storageConfig);
-            } catch (IOException | RuntimeException e) {
-                err.println("ERROR: storage '" + provider.name() + "' cannot open " + describe(config) + ": "
-                        + e.getMessage());
+            } catch (IOException | RuntimeException ex) {
+                e.println("ERROR: storage '" + provider.name() + "' cannot open " + describe(config) + ": "
+                        + ex.getMessage());
                 return EXIT_DAMAGED;
             }
             try (storage) {
                 switch (inv.command) {
                     case DUMP_LOG:
-                        return dumpLog(storage, inv.withData, out, err);
+                        return dumpLog(storage, inv.withData, o, e);
                     case DUMP_SNAPSHOT:
-                        return dumpSnapshot(storage, inv.zxid, recordBytesMax(config), inv.withData, out, err);
+                        return dumpSnapshot(storage, inv.zxid, recordBytesMax(config), inv.withData, o, e);
                     case VERIFY:
-                        out.println("verifying " + describe(config) + " with storage '" + provider.name() + "'");
-                        return Verifier.run(storage, recordBytesMax(config), out, err);
+                        o.println("verifying " + describe(config) + " with storage '" + provider.name() + "'");
+                        return Verifier.run(storage, recordBytesMax(config), o, e);
                     default:
                         throw new IllegalStateException(inv.command.toString());
                 }
@@ -167,7 +172,7 @@ public final class PaddockTools {
                 count++;
             }
         } catch (IOException | RuntimeException e) {
-            out.println(count + " txns read, then:");
+            out.println(count + (count == 1 ? " txn" : " txns") + " read before the error");
             err.println("ERROR: the log is unreadable after " + (count == 0 ? "its start" : "0x" + Zxid.toHex(last))
                     + ": " + e.getMessage());
             return EXIT_DAMAGED;
@@ -193,9 +198,8 @@ public final class PaddockTools {
             }
             try (SnapshotStore.SnapshotReader reader = opened.get()) {
                 out.println("snapshot 0x" + Zxid.toHex(reader.zxid()));
-                SnapshotSummary summary = SnapshotFormatter.print(reader.stream(), recordBytesMax, withData,
-                        out::println);
-                return summary.nodesBeforeParent() == 0 ? EXIT_OK : EXIT_DAMAGED;
+                SnapshotFormatter.print(reader.stream(), recordBytesMax, withData, out::println);
+                return EXIT_OK;
             }
         } catch (IOException | RuntimeException e) {
             err.println("ERROR: " + e.getMessage());
@@ -203,7 +207,7 @@ public final class PaddockTools {
         }
     }
 
-    static String hexList(List<Long> zxids) {
+    private static String hexList(List<Long> zxids) {
         List<String> out = new ArrayList<>(zxids.size());
         zxids.forEach(z -> out.add("0x" + Zxid.toHex(z)));
         return out.isEmpty() ? "none" : String.join(", ", out);
@@ -310,7 +314,6 @@ public final class PaddockTools {
             }
             inv.command = Command.of(positional.get(0));
             if (inv.command == Command.HELP) {
-                inv.target = Path.of(".");
                 return inv;
             }
             int max = inv.command == Command.DUMP_SNAPSHOT ? 3 : 2;
@@ -343,17 +346,19 @@ public final class PaddockTools {
     /** The folders the engine opens: copies of dataDir and dataLogDir (deleted on close), or the folders themselves. */
     private static final class Workspace implements AutoCloseable {
         final StorageConfig storageConfig;
+        private final StorageConfig originals;
         private final Path temp;
 
-        private Workspace(StorageConfig storageConfig, Path temp) {
+        private Workspace(StorageConfig storageConfig, StorageConfig originals, Path temp) {
             this.storageConfig = storageConfig;
+            this.originals = originals;
             this.temp = temp;
         }
 
         static Workspace of(PaddockConfig config, boolean inPlace) throws IOException {
             StorageConfig real = config.storageConfig();
             if (inPlace) {
-                return new Workspace(real, null);
+                return new Workspace(real, real, null);
             }
             Path data = real.dataDir().toAbsolutePath().normalize();
             Path log = real.dataLogDir().toAbsolutePath().normalize();
@@ -375,8 +380,10 @@ public final class PaddockTools {
                     logCopy = temp.resolve("log");
                     copyTree(log, logCopy);
                 }
+                StorageConfig absolute = new StorageConfig(data, log, real.preAllocBytes(), real.txnsPerLogFileMax(),
+                        real.forceSync(), real.extra());
                 return new Workspace(new StorageConfig(dataCopy, logCopy, real.preAllocBytes(),
-                        real.txnsPerLogFileMax(), real.forceSync(), real.extra()), temp);
+                        real.txnsPerLogFileMax(), real.forceSync(), real.extra()), absolute, temp);
             } catch (IOException | RuntimeException e) {
                 deleteTree(temp);
                 throw e;
@@ -388,6 +395,32 @@ public final class PaddockTools {
             if (temp != null) {
                 deleteTree(temp);
             }
+        }
+
+        /** {@code stream}, with the copies' paths in printed lines replaced by the folders they were copied from. */
+        PrintStream realPaths(PrintStream stream) {
+            if (temp == null) {
+                return stream;
+            }
+            Map<String, String> copies = new LinkedHashMap<>();
+            // the longer path first, in case one copy folder holds the other
+            if (storageConfig.dataLogDir().toString().length() >= storageConfig.dataDir().toString().length()) {
+                copies.put(storageConfig.dataLogDir().toString(), originals.dataLogDir().toString());
+                copies.put(storageConfig.dataDir().toString(), originals.dataDir().toString());
+            } else {
+                copies.put(storageConfig.dataDir().toString(), originals.dataDir().toString());
+                copies.put(storageConfig.dataLogDir().toString(), originals.dataLogDir().toString());
+            }
+            return new PrintStream(stream, true) {
+                @Override
+                public void println(String line) {
+                    String real = line;
+                    for (Map.Entry<String, String> e : copies.entrySet()) {
+                        real = real.replace(e.getKey(), e.getValue());
+                    }
+                    super.println(real);
+                }
+            };
         }
 
         private static void copyTree(Path from, Path to) throws IOException {
@@ -488,8 +521,8 @@ public final class PaddockTools {
             }
             if (!listed.isEmpty() && listed.get(0) != newest) {
                 throw new Damage("snapshot 0x" + Zxid.toHex(listed.get(0)) + " is listed but does not open"
-                        + " (damaged); recovery would fall back to " + (newest == Zxid.NONE ? "no snapshot"
-                                : "0x" + Zxid.toHex(newest)));
+                        + reason(listed.get(0)) + "; recovery would fall back to "
+                        + (newest == Zxid.NONE ? "no snapshot" : "0x" + Zxid.toHex(newest)));
             }
             long highestInSnapshots = Zxid.NONE;
             for (long zxid : listed) {
@@ -498,15 +531,21 @@ public final class PaddockTools {
             verifyLog(newest, highestInSnapshots);
         }
 
+        /** Why the engine will not open the snapshot at {@code zxid}, as far as it says. */
+        private String reason(long zxid) {
+            try (SnapshotStore.SnapshotReader r = storage.snapshots().open(zxid).orElse(null)) {
+                return r == null ? " (damaged)" : "";
+            } catch (IOException | RuntimeException e) {
+                return " (" + e.getMessage() + ")";
+            }
+        }
+
         /** Returns the highest zxid the snapshot's nodes carry. */
         private long verifySnapshot(long zxid) throws Damage {
             String name = "snapshot 0x" + Zxid.toHex(zxid);
             Optional<SnapshotStore.SnapshotReader> opened;
             try {
                 opened = storage.snapshots().open(zxid);
-            } catch (UnsupportedOperationException e) {
-                warnings.add(name + " not read: " + e.getMessage());
-                return Zxid.NONE;
             } catch (IOException | RuntimeException e) {
                 throw new Damage(name + " does not open: " + e.getMessage());
             }
@@ -518,10 +557,6 @@ public final class PaddockTools {
                     throw new Damage(name + " opened as 0x" + Zxid.toHex(reader.zxid()));
                 }
                 SnapshotSummary s = SnapshotDecoder.read(reader.stream(), recordBytesMax, IGNORE);
-                if (s.nodesBeforeParent() > 0) {
-                    throw new Damage(name + " lists " + s.nodesBeforeParent() + " znodes before their parent, which"
-                            + " the server cannot restore: " + s.nodesBeforeParentSome());
-                }
                 out.println(name + ": " + s.toLine());
                 return s.highestZxid();
             } catch (IOException | RuntimeException e) {

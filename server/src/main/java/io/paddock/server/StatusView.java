@@ -106,6 +106,11 @@ final class StatusView implements ServerView {
             out.put("clientPort", Integer.toString(l.localAddress().getPort()));
             out.put("clientPortAddress", l.localAddress().getAddress().getHostAddress());
         }
+        ClientListener secure = server.secureClientListener();
+        if (secure != null) {
+            // as ZooKeeper, the port only; it takes the place distro gave it in confDump, right after clientPort
+            out.put("secureClientPort", Integer.toString(secure.localAddress().getPort()));
+        }
         return out;
     }
 

@@ -124,6 +124,7 @@ public final class ZkServer implements AutoCloseable {
     private volatile Role role = Role.LOOKING;
     private volatile Replicator replicator;
     private volatile ClientListener listener;
+    private volatile ClientListener secureListener;
     private volatile boolean running;
     private Thread ticking;
 
@@ -191,6 +192,11 @@ public final class ZkServer implements AutoCloseable {
         this.listener = listener;
     }
 
+    /** As {@link #clientListenerBound}, for the TLS client port (ZooKeeper's {@code secureClientPort}). */
+    public void secureClientListenerBound(ClientListener listener) {
+        this.secureListener = listener;
+    }
+
     /** The {@code envi} lines; distro gathers them because only distro reads system properties. */
     public void environment(Map<String, String> values) {
         fourLetterWords.environment(values);
@@ -206,6 +212,10 @@ public final class ZkServer implements AutoCloseable {
 
     ClientListener clientListener() {
         return listener;
+    }
+
+    ClientListener secureClientListener() {
+        return secureListener;
     }
 
     @Override

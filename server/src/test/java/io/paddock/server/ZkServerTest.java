@@ -384,4 +384,41 @@ class ZkServerTest {
         assertEquals("mntr is not executed because it is not in the whitelist.\n", h.fourLetterWord(conn, "mntr"));
         assertEquals(null, h.fourLetterWord(conn, "abcd"));
     }
+
+    @Test
+    void confShowsTheBoundPlainAndSecurePortsWhereTheConfigListsThem() {
+        Map<String, String> dump = new java.util.LinkedHashMap<>();
+        dump.put("clientPort", "-1");
+        dump.put("secureClientPort", "-1");
+        dump.put("tickTime", "10");
+        ServerConfig config = new ServerConfig(1, 10, 20, 200, Set.of("conf"), 0xfffff, 100, false, dump, true);
+        try (ZkServer withPorts = new ZkServer(config, () -> 0L, () -> 0L, List.of())) {
+            var h = withPorts.connectionHandler();
+            assertEquals("clientPort=-1\nsecureClientPort=-1\ntickTime=10\n",
+                    h.fourLetterWord(new FakeConnection(), "conf"));
+            withPorts.secureClientListenerBound(listenerOn(2281));
+            assertEquals("clientPort=-1\nsecureClientPort=2281\ntickTime=10\n",
+                    h.fourLetterWord(new FakeConnection(), "conf"), "a secure port only");
+            withPorts.clientListenerBound(listenerOn(2181));
+            assertTrue(h.fourLetterWord(new FakeConnection(), "conf")
+                    .startsWith("clientPort=2181\nsecureClientPort=2281\ntickTime=10\n"));
+        }
+    }
+
+    private static io.paddock.api.transport.ClientListener listenerOn(int port) {
+        return new io.paddock.api.transport.ClientListener() {
+            @Override
+            public java.net.InetSocketAddress localAddress() {
+                return new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port);
+            }
+
+            @Override
+            public int connectionCount() {
+                return 0;
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
 }

@@ -31,10 +31,6 @@ public final class SnapshotFormatter {
             }
         });
         out.accept(summary.toLine());
-        if (summary.nodesBeforeParent() > 0) {
-            out.accept("WARNING: " + summary.nodesBeforeParent() + " znodes are listed before their parent, which the"
-                    + " server cannot restore: " + summary.nodesBeforeParentSome());
-        }
         return summary;
     }
 }

@@ -10,7 +10,9 @@ import java.util.List;
  * @param skipped               empty records: nodes deleted while the fuzzy snapshot was written (the log replay
  *                              after the snapshot settles them)
  * @param highestZxid           the highest czxid, mzxid or pzxid of any node: how far the fuzzy snapshot reaches
- * @param nodesBeforeParent     nodes listed while their parent was not (the server's restore refuses these)
+ * @param nodesBeforeParent     nodes listed while their parent was not: the walk recorded the parent as deleted,
+ *                              then met the child after both had been created again. Fuzzy, not damage: the restore
+ *                              skips them and the log after the snapshot's zxid creates them again
  * @param nodesBeforeParentSome the first few such paths, for messages
  */
 public record SnapshotSummary(int sessions, int nodes, int skipped, long highestZxid, int nodesBeforeParent,
@@ -20,11 +22,14 @@ public record SnapshotSummary(int sessions, int nodes, int skipped, long highest
         nodesBeforeParentSome = List.copyOf(nodesBeforeParentSome);
     }
 
-    /** {@code 3 sessions, 120 znodes, 1 skipped record, highest zxid 0x1a2}. */
+    /** {@code 3 sessions, 120 znodes, 1 skipped record (...), highest zxid 0x1a2}. */
     public String toLine() {
         return sessions + (sessions == 1 ? " session, " : " sessions, ") + nodes + (nodes == 1 ? " znode" : " znodes")
                 + (skipped == 0 ? "" : ", " + skipped + (skipped == 1 ? " skipped record" : " skipped records")
                         + " (deleted while the fuzzy snapshot was written)")
+                + (nodesBeforeParent == 0 ? "" : ", " + nodesBeforeParent + " listed without their parent "
+                        + nodesBeforeParentSome + (nodesBeforeParent > nodesBeforeParentSome.size() ? "..." : "")
+                        + " (re-created during the walk: the restore skips them, the log creates them again)")
                 + ", highest zxid " + Formats.hex(highestZxid);
     }
 }
