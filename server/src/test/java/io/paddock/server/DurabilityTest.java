@@ -37,10 +37,15 @@ class DurabilityTest {
     private record Node(String data, io.paddock.api.Stat stat) {}
 
     private ZkServer start(int snapCount) throws Exception {
+        return start(snapCount, 0);
+    }
+
+    private ZkServer start(int snapCount, long purgeIntervalMs) throws Exception {
         ServerConfig config = new ServerConfig(1, 10, 20, 60_000, Set.of(), 0xfffff, 100, false, Map.of(), false);
         ZkServer server = new ZkServer(config, () -> 1_700_000_000_000L, System::nanoTime, List.of());
         StandaloneReplicator repl = new StandaloneReplicator(server.stateMachine(), 1000,
-                new StandaloneReplicator.Durability(() -> new MemoryStorage(disk), snapCount, 3, 0, System::nanoTime,
+                new StandaloneReplicator.Durability(() -> new MemoryStorage(disk), snapCount, 3, purgeIntervalMs,
+                        System::nanoTime,
                         new Random(7)));
         server.start(repl);
         repl.start();
@@ -137,6 +142,20 @@ class DurabilityTest {
         ZkServer second = start(8);
         TestClient again = client(second);
         assertEquals(before, dump(again));
+    }
+
+    @Test
+    void autopurgeKeepsTheNewestSnapshotsAndTheLogTheyNeed() throws Exception {
+        ZkServer first = start(4, 1);
+        TestClient c = client(first);
+        workload(c, 300, new Random(3));
+        await(() -> disk.snapshots.size() == 3 && disk.synced.firstKey() > 1, "old snapshots and log purged");
+        long oldestKept = disk.snapshots.keySet().stream().min(Long::compare).orElseThrow();
+        assertTrue(disk.synced.firstKey() <= oldestKept + 1, "the log after the oldest kept snapshot is all there");
+        Map<String, Node> before = dump(c);
+        stopAll();
+        running.clear();
+        assertEquals(before, dump(client(start(4, 1))));
     }
 
     private static void workload2(TestClient c) throws InterruptedException {
