@@ -173,6 +173,11 @@ final class StatusView implements ServerView {
     }
 
     @Override
+    public List<String> digestLog() {
+        return server.digestLog().lines();
+    }
+
+    @Override
     public String dumpSessions() {
         StringBuilder sb = new StringBuilder();
         sb.append("Session count: ").append(sessions.count()).append('\n');

@@ -52,6 +52,7 @@ import io.paddock.protocol.SyncRequest;
 import io.paddock.protocol.SyncResponse;
 import io.paddock.protocol.WatcherEvent;
 import io.paddock.protocol.Xids;
+import io.paddock.server.admin.DigestLog;
 import io.paddock.server.admin.FourLetterWords;
 import io.paddock.server.admin.ServerStats;
 import io.paddock.server.pipeline.AclChecker;
@@ -112,6 +113,7 @@ public final class ZkServer implements AutoCloseable {
     private final AclChecker acls;
     private final PrepareStage prepare;
     private final ServerStats stats = new ServerStats();
+    private final DigestLog digestLog = new DigestLog();
     private final FourLetterWords fourLetterWords;
     private final Reads reads;
     private final TreeSnapshot snapshots;
@@ -204,6 +206,15 @@ public final class ZkServer implements AutoCloseable {
 
     public long lastAppliedZxid() {
         return lastApplied;
+    }
+
+    /** The tree digest: equal on every replica that applied the same txns (see {@link DataTree#digest()}). */
+    public long treeDigest() {
+        return tree.digest();
+    }
+
+    DigestLog digestLog() {
+        return digestLog;
     }
 
     Role role() {
@@ -588,6 +599,7 @@ public final class ZkServer implements AutoCloseable {
                 lastApplied = zxid;
                 reply = r == null ? null : Replies.header(r.xid, zxid, ErrorCode.DATA_INCONSISTENCY);
             }
+            digestLog.applied(zxid, tree.digest());
             if (r != null && r.cnxn != null && reply != null) {
                 r.cnxn.complete(r, reply);
             }

@@ -108,11 +108,13 @@ class DurabilityTest {
         workload(c, 200, new Random(1));
         Map<String, Node> before = dump(c);
         long zxid = first.lastAppliedZxid();
+        long digest = first.treeDigest();
         stopAll();
         running.clear();
 
         ZkServer second = start(1_000_000);
         assertEquals(zxid, second.lastAppliedZxid(), "zxids continue from the log");
+        assertEquals(digest, second.treeDigest(), "replaying the log rebuilds the same tree");
         TestClient again = new TestClient(second);
         assertEquals(c.sessionId, again.connect(30_000, c.sessionId, c.password).sessionId(),
                 "the session survives the restart within its timeout");
@@ -134,12 +136,14 @@ class DurabilityTest {
         ByteArrayOutputStream newer = new ByteArrayOutputStream();
         first.stateMachine().writeSnapshot(newer);
         Map<String, Node> before = dump(c);
+        long digest = first.treeDigest();
         stopAll();
         running.clear();
         disk.snapshots.clear();
         disk.snapshots.put(label, newer.toByteArray());
 
         ZkServer second = start(8);
+        assertEquals(digest, second.treeDigest(), "a fuzzy snapshot plus the log gives the same tree");
         TestClient again = client(second);
         assertEquals(before, dump(again));
     }

@@ -14,7 +14,7 @@ public final class FourLetterWords {
     public static final String VERSION = "3.9.4-paddock-0.1.0, built on 2026-11-22 00:00 UTC";
 
     private static final Set<String> KNOWN = Set.of("ruok", "srvr", "stat", "conf", "cons", "crst", "srst", "envi",
-            "mntr", "isro", "wchs", "wchc", "wchp", "dump", "dirs");
+            "mntr", "isro", "wchs", "wchc", "wchp", "dump", "dirs", "hash");
 
     private final Set<String> whitelist;
     private final ServerView server;
@@ -72,6 +72,11 @@ public final class FourLetterWords {
                 return wchc();
             case "wchp":
                 return wchp();
+            case "hash": {
+                StringBuilder sb = new StringBuilder();
+                server.digestLog().forEach(l -> sb.append(l).append('\n'));
+                return sb.toString();
+            }
             case "dump":
                 return "SessionTracker dump:\n" + server.dumpSessions();
             case "dirs":

@@ -42,6 +42,9 @@ public interface ServerView {
     /** sessionId -> paths it watches, for wchc. */
     Map<Long, List<String>> watchesBySession();
 
+    /** The digest log, for hash: lines {@code <zxid hex>: <digest>}. */
+    List<String> digestLog();
+
     /** session -> its ephemeral paths and timeout, for dump. */
     String dumpSessions();
 }

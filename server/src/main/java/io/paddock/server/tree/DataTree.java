@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,11 @@ public final class DataTree {
     private final AtomicLong approximateDataBytes = new AtomicLong();
     private final Quotas quotas = new Quotas();
     /**
+     * Sum over all nodes of a hash of (path, data, stat, ACL): the same txns applied in the same order give the same
+     * digest on every peer, so comparing digests at equal zxids finds a diverged replica (the {@code hash} 4lw).
+     */
+    private final AtomicLong digest = new AtomicLong();
+    /**
      * Txns at or below this zxid may already be reflected in the fuzzy snapshot the tree was restored from, so
      * applying them tolerates "already done" (a create of an existing node, a delete of a missing one). Every such
      * conflict involves a node or parent whose czxid, mzxid or pzxid in the snapshot is at least the txn's zxid, so
@@ -69,6 +75,9 @@ public final class DataTree {
         nodes.put(ZOOKEEPER, zk);
         nodes.put(QUOTA, quota);
         nodes.put(CONFIG, config);
+        for (Map.Entry<String, DataNode> e : nodes.entrySet()) {
+            digest.addAndGet(hashOf(e.getKey(), e.getValue()));
+        }
     }
 
     /** Whether a path is one of the built-in nodes that cannot be deleted. */
@@ -161,9 +170,11 @@ public final class DataTree {
                 }
                 if (nodes.containsKey(path)) {
                     if (tolerant) {
+                        long before = hashOf(parentPath, parent);
                         parent.addChild(PathRules.nameOf(path));
                         parent.createdChildren = Math.max(parent.createdChildren, parentCreatedChildren);
                         parent.pzxid = Math.max(parent.pzxid, zxid);
+                        digest.addAndGet(hashOf(parentPath, parent) - before);
                         return;
                     }
                     throw new IllegalStateException("create " + path + " at zxid 0x" + Long.toHexString(zxid)
@@ -171,10 +182,12 @@ public final class DataTree {
                 }
                 DataNode node = new DataNode(data, intern(acl), zxid, time, ephemeralOwner);
                 nodes.put(path, node);
+                long parentBefore = hashOf(parentPath, parent);
                 parent.addChild(PathRules.nameOf(path));
                 parent.createdChildren = tolerant ? Math.max(parent.createdChildren, parentCreatedChildren)
                         : parentCreatedChildren;
                 parent.pzxid = Math.max(parent.pzxid, zxid);
+                digest.addAndGet(hashOf(parentPath, parent) - parentBefore + hashOf(path, node));
                 approximateDataBytes.addAndGet(path.length() + (data == null ? 0 : data.length));
                 if (EphemeralOwner.isSession(ephemeralOwner)) {
                     ephemeralsBySession.computeIfAbsent(ephemeralOwner, k -> ConcurrentHashMap.newKeySet()).add(path);
@@ -209,8 +222,10 @@ public final class DataTree {
                 }
                 nodes.remove(path);
                 removedBytes = node.data == null ? 0 : node.data.length;
+                long parentBefore = hashOf(parentPath, parent);
                 parent.removeChild(PathRules.nameOf(path));
                 parent.pzxid = Math.max(parent.pzxid, zxid);
+                digest.addAndGet(hashOf(parentPath, parent) - parentBefore - hashOf(path, node));
                 approximateDataBytes.addAndGet(-(path.length() + (node.data == null ? 0 : node.data.length)));
                 long owner = node.ephemeralOwner;
                 if (EphemeralOwner.isSession(owner)) {
@@ -245,10 +260,12 @@ public final class DataTree {
             }
             delta = (data == null ? 0 : data.length) - (node.data == null ? 0 : node.data.length);
             approximateDataBytes.addAndGet(delta);
+            long before = hashOf(path, node);
             node.data = data;
             node.version = newVersion;
             node.mzxid = zxid;
             node.mtime = time;
+            digest.addAndGet(hashOf(path, node) - before);
             watches.triggerData(path, EventType.NODE_DATA_CHANGED, zxid, node.acl);
         }
         quotaAfterChange(path, data, 0, delta);
@@ -264,8 +281,10 @@ public final class DataTree {
                 throw new IllegalStateException("setACL " + path + " at zxid 0x" + Long.toHexString(zxid)
                         + ": node missing");
             }
+            long before = hashOf(path, node);
             node.acl = intern(acl);
             node.aversion = newAversion;
+            digest.addAndGet(hashOf(path, node) - before);
         }
     }
 
@@ -315,7 +334,7 @@ public final class DataTree {
             }
             Quotas.Usage old = Quotas.parseUsage(stats.data);
             usage = new Quotas.Usage(old.count() + countDelta, old.bytes() + bytesDelta);
-            setUsageData(stats, usage);
+            setUsageData(statsPath, stats, usage);
         }
         Quotas.Limits limits = quotas.limits(subtree);
         if (limits.count() >= 0 && usage.count() > limits.count()
@@ -348,16 +367,18 @@ public final class DataTree {
         synchronized (lockFor(statsPath)) {
             DataNode stats = nodes.get(statsPath);
             if (stats != null) {
-                setUsageData(stats, usage);
+                setUsageData(statsPath, stats, usage);
             }
         }
     }
 
     /** Usage is kept in the stats node's data without a txn, as ZooKeeper does: it is derived state. */
-    private void setUsageData(DataNode stats, Quotas.Usage usage) {
+    private void setUsageData(String statsPath, DataNode stats, Quotas.Usage usage) {
         byte[] b = usage.format().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         approximateDataBytes.addAndGet(b.length - (stats.data == null ? 0 : stats.data.length));
+        long before = hashOf(statsPath, stats);
         stats.data = b;
+        digest.addAndGet(hashOf(statsPath, stats) - before);
     }
 
     /** Rebuilds the quota limits after a snapshot restore (usage is in the stats nodes already). */
@@ -384,6 +405,9 @@ public final class DataTree {
     public void restoreNode(String path, byte[] data, List<Acl> acl, long czxid, long mzxid, long pzxid, long ctime,
             long mtime, int version, int createdChildren, int aversion, long ephemeralOwner) {
         DataNode node = nodes.get(path);
+        if (node != null) {
+            digest.addAndGet(-hashOf(path, node));
+        }
         if (node == null) {
             node = new DataNode(data, intern(acl), czxid, ctime, ephemeralOwner);
             nodes.put(path, node);
@@ -412,6 +436,39 @@ public final class DataTree {
             reapable.add(path);
         }
         approximateDataBytes.addAndGet(path.length() + (data == null ? 0 : data.length));
+        digest.addAndGet(hashOf(path, node));
+    }
+
+    public long digest() {
+        return digest.get();
+    }
+
+    /** A node's share of the digest; the caller holds the node's lock (or is the only thread, in restore). */
+    private static long hashOf(String path, DataNode n) {
+        CRC32C crc = new CRC32C();
+        crc.update(path.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (n.data != null) {
+            crc.update(n.data);
+        }
+        long h = crc.getValue();
+        h = mix(h ^ n.czxid);
+        h = mix(h ^ n.mzxid);
+        h = mix(h ^ n.pzxid);
+        h = mix(h ^ n.ctime);
+        h = mix(h ^ n.mtime);
+        h = mix(h ^ ((long) n.version << 32 | (n.aversion & 0xFFFF_FFFFL)));
+        h = mix(h ^ n.createdChildren);
+        h = mix(h ^ n.ephemeralOwner);
+        return mix(h ^ n.acl.hashCode());
+    }
+
+    /** The 64-bit finaliser of MurmurHash3: every input bit affects every output bit. */
+    private static long mix(long h) {
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        return h ^ (h >>> 33);
     }
 
     /** Paths in parent-before-child order (depth-first from the root), for snapshots. */
