@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
@@ -33,7 +36,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running standalone Paddock server: the composition root that turns a zoo.cfg into a server, a replicator, a
- * transport and a bound client port.
+ * transport and its bound client ports: the plain {@code clientPort}, the TLS {@code secureClientPort}, or both.
  *
  * <pre>{@code
  * try (Paddock paddock = Paddock.start(Map.of("clientPort", "0", "clientPortAddress", "127.0.0.1"))) {
@@ -52,25 +55,32 @@ public final class Paddock implements AutoCloseable {
     private final ZkServer server;
     private final StandaloneReplicator replicator;
     private final Transport transport;
-    private final ClientListener listener;
+    private final ClientListener listener; // null: secureClientPort only
+    private final ClientListener secureListener; // null: no secureClientPort
     private final InetSocketAddress clientAddress;
+    private final InetSocketAddress secureClientAddress;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private Paddock(ZkServer server, StandaloneReplicator replicator, Transport transport, ClientListener listener) {
+    private Paddock(ZkServer server, StandaloneReplicator replicator, Transport transport, ClientListener listener,
+            ClientListener secureListener) {
         this.server = server;
         this.replicator = replicator;
         this.transport = transport;
         this.listener = listener;
-        this.clientAddress = listener.localAddress();
+        this.secureListener = secureListener;
+        this.clientAddress = listener == null ? null : listener.localAddress();
+        this.secureClientAddress = secureListener == null ? null : secureListener.localAddress();
     }
 
     /**
      * Starts a standalone server from zoo.cfg settings, keyed exactly as in the file. Unset keys take ZooKeeper's
      * defaults (see the README); {@code clientPort=0} binds a free port, read it back with {@link #clientAddress()}.
      *
-     * @throws ConfigException       if a value is malformed or a named provider is missing
-     * @throws UncheckedIOException  if the client port cannot be bound
+     * @throws ConfigException       if a value is malformed, a named provider is missing, a key store named by the
+     *                               {@code ssl.*} keys cannot be used, or {@code secureClientPort} is set with a
+     *                               transport that has no TLS
+     * @throws UncheckedIOException  if a client port cannot be bound
      */
     public static Paddock start(Map<String, String> zooCfg) {
         return start(PaddockConfig.parse(zooCfg, System::getProperty));
@@ -81,9 +91,35 @@ public final class Paddock implements AutoCloseable {
         return start(readZooCfg(zooCfgFile));
     }
 
-    /** The address the client port is bound to, with the real port when {@code clientPort=0} was asked for. */
+    /**
+     * The address the plain client port is bound to, with the real port when {@code clientPort=0} was asked for.
+     *
+     * @throws IllegalStateException if the config sets only {@code secureClientPort}, so there is no plain port
+     */
     public InetSocketAddress clientAddress() {
+        if (clientAddress == null) {
+            throw new IllegalStateException("No plain client port: only secureClientPort is configured (on "
+                    + secureClientAddress + "); see secureClientAddress()");
+        }
         return clientAddress;
+    }
+
+    /**
+     * The address the TLS client port ({@code secureClientPort}) is bound to, with the real port when
+     * {@code secureClientPort=0} was asked for; empty when the config does not set it.
+     */
+    public Optional<InetSocketAddress> secureClientAddress() {
+        return Optional.ofNullable(secureClientAddress);
+    }
+
+    /** Where clients connect, for log lines: {@code host:port}, then the TLS port if there is one. */
+    String endpoints() {
+        String secure = secureClientAddress == null ? ""
+                : "TLS " + secureClientAddress.getHostString() + ":" + secureClientAddress.getPort();
+        if (clientAddress == null) {
+            return secure;
+        }
+        return clientAddress.getHostString() + ":" + clientAddress.getPort() + (secure.isEmpty() ? "" : ", " + secure);
     }
 
     /** Stops accepting, closes every connection, then stops replication and the server. Idempotent. */
@@ -92,8 +128,13 @@ public final class Paddock implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        LOG.info("Stopping Paddock on {}", clientAddress);
-        closeQuietly(listener, "client listener");
+        LOG.info("Stopping Paddock on {}", endpoints());
+        if (secureListener != null) {
+            closeQuietly(secureListener, "secure client listener");
+        }
+        if (listener != null) {
+            closeQuietly(listener, "client listener");
+        }
         closeQuietly(transport, "transport");
         closeQuietly(replicator, "replicator");
         closeQuietly(server, "server");
@@ -129,10 +170,14 @@ public final class Paddock implements AutoCloseable {
         TransportProvider transportProvider = plugins.transports().select(config.transport());
         StandaloneReplicator.Durability durability = durability(plugins, config);
         List<AuthScheme> authSchemes = authSchemes(plugins, config);
-        InetSocketAddress bindAddress = config.clientSocketAddress();
+        Optional<InetSocketAddress> bindAddress = config.clientSocketAddress();
+        Optional<InetSocketAddress> secureBindAddress = config.secureClientSocketAddress();
 
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
+            // first: a key store that cannot be used stops start-up before the data is recovered
+            Transport transport = createTransport(transportProvider, config);
+            started.push(transport);
             ZkServer server = new ZkServer(config.serverConfig(), System::currentTimeMillis, System::nanoTime,
                     authSchemes);
             started.push(server);
@@ -146,20 +191,31 @@ public final class Paddock implements AutoCloseable {
                 throw new UncheckedIOException("Cannot recover the data in " + config.dataDir().toAbsolutePath()
                         + " / " + config.dataLogDir().toAbsolutePath() + ": " + e.getMessage(), e);
             }
-            Transport transport = transportProvider.create(config.transportConfig(), System::nanoTime);
-            started.push(transport);
-            ClientListener listener;
-            try {
-                listener = transport.listenForClients(bindAddress, config.listenBacklog(), config.maxClientCnxns(),
-                        server.connectionHandler());
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot bind the client port " + bindAddress + ": " + e.getMessage(), e);
+            ClientListener listener = null;
+            if (bindAddress.isPresent()) {
+                try {
+                    listener = transport.listenForClients(bindAddress.get(), config.listenBacklog(),
+                            config.maxClientCnxns(), server.connectionHandler());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot bind the client port " + bindAddress.get() + ": "
+                            + e.getMessage(), e);
+                }
+                started.push(listener);
+                server.clientListenerBound(listener);
             }
-            started.push(listener);
-            server.clientListenerBound(listener);
-            Paddock paddock = new Paddock(server, replicator, transport, listener);
-            LOG.info("Paddock serving clients on {} (transport {}, auth schemes {}, tickTime {} ms, dataDir {})",
-                    paddock.clientAddress, config.transport(), schemeNames(authSchemes), config.tickTimeMs(),
+            ClientListener secureListener = null;
+            if (secureBindAddress.isPresent()) {
+                secureListener = listenForSecureClients(transport, secureBindAddress.get(), config, server);
+                started.push(secureListener);
+                server.secureClientListenerBound(secureListener);
+            }
+            Paddock paddock = new Paddock(server, replicator, transport, listener, secureListener);
+            // "serving clients on <address>" is read by crash-tests' ServerProcess: keep its shape
+            LOG.info("Paddock serving {} (transport {}, auth schemes {}, tickTime {} ms, dataDir {})",
+                    paddock.clientAddress == null ? "TLS clients on " + paddock.secureClientAddress
+                            : "clients on " + paddock.clientAddress + (paddock.secureClientAddress == null ? ""
+                                    : " and TLS clients on " + paddock.secureClientAddress),
+                    config.transport(), schemeNames(authSchemes), config.tickTimeMs(),
                     config.dataDir().toAbsolutePath().normalize());
             return paddock;
         } catch (RuntimeException | Error e) {
@@ -172,6 +228,47 @@ public final class Paddock implements AutoCloseable {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * Creates the transport with this process's files: a key store named in the config is read here, relative to
+     * the working folder. An unusable setting is a config error.
+     */
+    private static Transport createTransport(TransportProvider provider, PaddockConfig config) {
+        try {
+            return provider.create(config.transportConfig(), System::nanoTime, Paddock::openConfigFile);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("Cannot start transport " + config.transport() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The {@link io.paddock.api.transport.ConfigFiles} of a server: the file system, from the working folder. */
+    static InputStream openConfigFile(String location) throws IOException {
+        Path path;
+        try {
+            path = Path.of(location);
+        } catch (InvalidPathException e) {
+            throw new IOException("not a valid path: '" + location + "': " + e.getReason(), e);
+        }
+        return Files.newInputStream(path);
+    }
+
+    /**
+     * The SPI reports a port it cannot bind as a {@link SocketException}; any other failure means the transport
+     * cannot serve TLS as configured (for example {@code transport=nio}, which has no TLS).
+     */
+    private static ClientListener listenForSecureClients(Transport transport, InetSocketAddress address,
+            PaddockConfig config, ZkServer server) {
+        try {
+            return transport.listenForSecureClients(address, config.listenBacklog(), config.maxClientCnxns(),
+                    server.connectionHandler());
+        } catch (SocketException e) {
+            throw new UncheckedIOException("Cannot bind the secure client port " + address + ": " + e.getMessage(),
+                    e);
+        } catch (IOException e) {
+            throw new ConfigException("secureClientPort cannot be served with transport=" + config.transport() + ": "
+                    + e.getMessage(), e);
         }
     }
 

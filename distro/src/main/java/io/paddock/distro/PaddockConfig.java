@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
@@ -42,8 +43,13 @@ import java.util.regex.Pattern;
  * @param dataDir                 {@code dataDir}; default {@code ./data} (ZooKeeper has no default and refuses to
  *                                start)
  * @param dataLogDir              {@code dataLogDir}; default {@code dataDir}
- * @param clientPort              {@code clientPort}; default 2181, 0 binds an ephemeral port
+ * @param clientPort              {@code clientPort}; default 2181 unless {@code secureClientPort} is set, 0 binds an
+ *                                ephemeral port, -1 = no plain client port
  * @param clientPortAddress       {@code clientPortAddress}; null binds every interface
+ * @param secureClientPort        {@code secureClientPort}, the TLS client port; -1 (the default) = none, 0 binds an
+ *                                ephemeral port
+ * @param secureClientPortAddress {@code secureClientPortAddress}, defaulting to {@code clientPortAddress}; null binds
+ *                                every interface
  * @param maxClientCnxns          {@code maxClientCnxns}: connections per remote IP, 0 = unlimited; default 60
  * @param sessionTimeoutMsMin     {@code minSessionTimeout}; -1/absent = 2 x tickTime
  * @param sessionTimeoutMsMax     {@code maxSessionTimeout}; -1/absent = 20 x tickTime
@@ -64,7 +70,8 @@ import java.util.regex.Pattern;
  * @param snapCount               {@code snapCount}; default 100000
  * @param forceSync               {@code forceSync}; default yes
  * @param pluginsDir              folder of extra plugin jars, or null
- * @param transportExtra          {@code transport.*} keys, prefix removed
+ * @param transportExtra          {@code transport.*} keys, prefix removed, plus ZooKeeper's client {@code ssl.*} keys
+ *                                ({@link #CLIENT_SSL_KEYS}) when {@code secureClientPort} is set
  * @param storageExtra            {@code storage.*} keys, prefix removed
  * @param authKeys                {@code auth.<scheme>.*} and ZooKeeper's {@code *AuthenticationProvider.*} keys
  * @param warnings                one line per ignored key, to be logged at start
@@ -75,6 +82,8 @@ record PaddockConfig(
         Path dataLogDir,
         int clientPort,
         String clientPortAddress,
+        int secureClientPort,
+        String secureClientPortAddress,
         int maxClientCnxns,
         int sessionTimeoutMsMin,
         int sessionTimeoutMsMax,
@@ -149,7 +158,27 @@ record PaddockConfig(
             Map.entry("paddock.ioThreads", List.of("paddock.ioThreads")),
             Map.entry("paddock.outboundBytesMax", List.of("paddock.outboundBytesMax")),
             Map.entry("paddock.handshakeTimeoutMs", List.of("paddock.handshakeTimeoutMs")),
-            Map.entry("paddock.pluginsDir", List.of("paddock.pluginsDir")));
+            Map.entry("paddock.pluginsDir", List.of("paddock.pluginsDir")),
+            // ZooKeeper's X509Util reads its ssl.* settings as zookeeper.ssl.* system properties
+            sslProperty("ssl.keyStore.location"), sslProperty("ssl.keyStore.password"),
+            sslProperty("ssl.keyStore.passwordPath"), sslProperty("ssl.keyStore.type"),
+            sslProperty("ssl.trustStore.location"), sslProperty("ssl.trustStore.password"),
+            sslProperty("ssl.trustStore.passwordPath"), sslProperty("ssl.trustStore.type"),
+            sslProperty("ssl.clientAuth"), sslProperty("ssl.hostnameVerification"),
+            sslProperty("ssl.clientHostnameVerification"), sslProperty("ssl.protocol"),
+            sslProperty("ssl.enabledProtocols"), sslProperty("ssl.ciphersuites"), sslProperty("ssl.crl"),
+            sslProperty("ssl.ocsp"), sslProperty("ssl.allowReverseDnsLookup"));
+
+    /**
+     * ZooKeeper's {@code ssl.*} keys of the secure client port, as a TLS transport reads them from
+     * {@code TransportConfig.extra} (transport-netty's {@code TlsOptions}). The quorum's {@code ssl.quorum.*} and the
+     * keys no transport implements ({@code ssl.context.supplier.class}, ...) are not among them.
+     */
+    static final List<String> CLIENT_SSL_KEYS = List.of(
+            "ssl.keyStore.location", "ssl.keyStore.password", "ssl.keyStore.passwordPath", "ssl.keyStore.type",
+            "ssl.trustStore.location", "ssl.trustStore.password", "ssl.trustStore.passwordPath", "ssl.trustStore.type",
+            "ssl.clientAuth", "ssl.hostnameVerification", "ssl.clientHostnameVerification", "ssl.protocol",
+            "ssl.enabledProtocols", "ssl.ciphersuites", "ssl.crl", "ssl.ocsp", "ssl.allowReverseDnsLookup");
 
     /** Set by the launcher to the installation folder; its {@code plugins/} sub-folder holds extra plugin jars. */
     static final String HOME_PROPERTY = "paddock.home";
@@ -157,7 +186,7 @@ record PaddockConfig(
     /** ZooKeeper keys Paddock knows but does not act on yet: ignored with a warning that says so. */
     private static final Set<String> NOT_SUPPORTED_YET = Set.of(
             "initLimit", "syncLimit", "peerType", "electionAlg", "electionPort", "quorumListenOnAllIPs",
-            "standaloneEnabled", "reconfigEnabled", "dynamicConfigFile", "syncEnabled", "secureClientPort", "secureClientPortAddress",
+            "standaloneEnabled", "reconfigEnabled", "dynamicConfigFile", "syncEnabled",
             "localSessionsEnabled", "localSessionsUpgradingEnabled", "skipACL", "cnxTimeout",
             "connectToLearnerMasterLimit", "observerMasterPort", "sslQuorum", "portUnification",
             "client.portUnification", "audit.enable", "snapSizeLimitInKb", "txnLogSizeLimitInKb", "maxCnxns",
@@ -187,7 +216,9 @@ record PaddockConfig(
     /** The {@link ServerConfig} of a standalone server. */
     ServerConfig serverConfig() {
         Map<String, String> conf = new LinkedHashMap<>();
+        // as ZooKeeper: -1 for a port that is not configured; the server shows the bound port in its place
         conf.put("clientPort", Integer.toString(clientPort));
+        conf.put("secureClientPort", Integer.toString(secureClientPort));
         // ZooKeeper prints the version-2 folders it really writes to; tools that parse conf expect that shape.
         conf.put("dataDir", versionDir(dataDir));
         conf.put("dataLogDir", versionDir(dataLogDir));
@@ -215,15 +246,32 @@ record PaddockConfig(
         return Math.max(0, clientPortListenBacklog);
     }
 
-    /** The client port's socket address; resolves {@code clientPortAddress}, so this may ask DNS. */
-    InetSocketAddress clientSocketAddress() {
-        if (clientPortAddress == null) {
-            return new InetSocketAddress(clientPort);
+    /**
+     * The plain client port's socket address, empty when only {@code secureClientPort} is configured; resolves
+     * {@code clientPortAddress}, so this may ask DNS.
+     */
+    Optional<InetSocketAddress> clientSocketAddress() {
+        return clientPort < 0 ? Optional.empty()
+                : Optional.of(socketAddress("clientPortAddress", clientPortAddress, clientPort));
+    }
+
+    /** The TLS client port's socket address, if {@code secureClientPort} is set; may ask DNS. */
+    Optional<InetSocketAddress> secureClientSocketAddress() {
+        if (secureClientPort < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(socketAddress("secureClientPortAddress (default: clientPortAddress)",
+                secureClientPortAddress, secureClientPort));
+    }
+
+    private static InetSocketAddress socketAddress(String key, String host, int port) {
+        if (host == null) {
+            return new InetSocketAddress(port);
         }
         try {
-            return new InetSocketAddress(InetAddress.getByName(clientPortAddress), clientPort);
+            return new InetSocketAddress(InetAddress.getByName(host), port);
         } catch (UnknownHostException e) {
-            throw new ConfigException("clientPortAddress: cannot resolve '" + clientPortAddress + "'", e);
+            throw new ConfigException(key + ": cannot resolve '" + host + "'", e);
         }
     }
 
@@ -243,6 +291,10 @@ record PaddockConfig(
             }
         });
         return out;
+    }
+
+    private static Map.Entry<String, List<String>> sslProperty(String key) {
+        return Map.entry(key, List.of("zookeeper." + key));
     }
 
     private static String versionDir(Path dir) {
@@ -271,8 +323,9 @@ record PaddockConfig(
                 String text = e.getValue() == null ? "" : e.getValue().trim();
                 Value previous = keys.get(key);
                 if (previous != null && !previous.text.equals(text)) {
-                    throw new ConfigException("Conflicting values for " + previous.origin + " ('" + previous.text
-                            + "') and zoo.cfg key '" + written + "' ('" + text + "'): they are the same setting");
+                    throw new ConfigException("Conflicting values for " + previous.origin + " ("
+                            + shown(key, previous.text) + ") and zoo.cfg key '" + written + "' (" + shown(key, text)
+                            + "): they are the same setting");
                 }
                 if (previous == null) {
                     keys.put(key, new Value(text, "zoo.cfg key '" + written + "'"));
@@ -285,8 +338,18 @@ record PaddockConfig(
             int tickTimeMs = intValue("tickTime", TICK_TIME_MS_DEFAULT, 1, Integer.MAX_VALUE, "milliseconds");
             Path dataDir = path("dataDir", Path.of(DATA_DIR_DEFAULT));
             Path dataLogDir = path("dataLogDir", dataDir);
-            int clientPort = intValue("clientPort", CLIENT_PORT_DEFAULT, 0, 65535, "a TCP port, 0 = any free port");
-            String clientPortAddress = clientPortAddress();
+            int secureClientPort = intValue("secureClientPort", -1, 0, 65535, "a TCP port, 0 = any free port");
+            // ZooKeeper may serve a secure port only; 2181 is the default only when neither port is set
+            int clientPort = intValue("clientPort", secureClientPort < 0 ? CLIENT_PORT_DEFAULT : -1, 0, 65535,
+                    "a TCP port, 0 = any free port");
+            String clientPortAddress = address("clientPortAddress");
+            String secureClientPortAddress = address("secureClientPortAddress");
+            if (secureClientPortAddress != null && secureClientPort < 0) {
+                throw new ConfigException("secureClientPortAddress is set but secureClientPort is not set");
+            }
+            if (secureClientPortAddress == null) {
+                secureClientPortAddress = clientPortAddress;
+            }
             int maxClientCnxns = intValue("maxClientCnxns", MAX_CLIENT_CNXNS_DEFAULT, 0, Integer.MAX_VALUE,
                     "connections per client IP, 0 = unlimited");
             int sessionMin = sessionTimeout("minSessionTimeout", tickTimeMs, 2);
@@ -314,7 +377,7 @@ record PaddockConfig(
             int snapCount = intValue("snapCount", SNAP_COUNT_DEFAULT, 1, Integer.MAX_VALUE, "transactions");
             boolean forceSync = bool("forceSync", true);
             Path pluginsDir = pluginsDir();
-            Map<String, String> transportExtra = stripped("transport.");
+            Map<String, String> transportExtra = transportExtra(secureClientPort >= 0);
             Map<String, String> storageExtra = stripped("storage.");
             Map<String, String> authKeys = authKeys(superDigest);
             int snapRetainCount = intValue("autopurge.snapRetainCount", SNAP_RETAIN_COUNT_MIN, 1, Integer.MAX_VALUE,
@@ -328,7 +391,8 @@ record PaddockConfig(
                     "hours, 0 = never");
             boolean quotaEnforced = bool("enforceQuota", false);
             reportLeftovers();
-            return new PaddockConfig(tickTimeMs, dataDir, dataLogDir, clientPort, clientPortAddress, maxClientCnxns,
+            return new PaddockConfig(tickTimeMs, dataDir, dataLogDir, clientPort, clientPortAddress,
+                    secureClientPort, secureClientPortAddress, maxClientCnxns,
                     sessionMin, sessionMax, fourLetterWords, juteMaxBuffer, extendedTypes, superDigest, transport,
                     storage, auth, backlog, outstanding, ioThreads, outboundBytesMax, handshakeTimeoutMs,
                     preAllocKib * 1024, snapCount, forceSync, pluginsDir, transportExtra, storageExtra, authKeys,
@@ -433,8 +497,8 @@ record PaddockConfig(
             }
         }
 
-        private String clientPortAddress() {
-            Value v = lookup("clientPortAddress");
+        private String address(String key) {
+            Value v = lookup(key);
             if (v == null || v.text.isEmpty()) {
                 return null;
             }
@@ -579,6 +643,57 @@ record PaddockConfig(
             } catch (InvalidPathException e) {
                 throw new ConfigException("Invalid system property '" + HOME_PROPERTY + "': " + e.getReason(), e);
             }
+        }
+
+        /**
+         * The {@code transport.*} keys, plus ZooKeeper's client {@code ssl.*} keys (from the file, spelled
+         * {@code ssl.X} or {@code zookeeper.ssl.X}, or from {@code zookeeper.ssl.X} system properties) under the
+         * names a TLS transport reads. Without a secure port those keys configure nothing, so they are not passed on.
+         */
+        private Map<String, String> transportExtra(boolean secure) {
+            Map<String, String> extra = stripped("transport.");
+            for (String key : CLIENT_SSL_KEYS) {
+                if (!secure) {
+                    Value unused = keys.get(key);
+                    if (unused != null) {
+                        consumed.add(key);
+                        warnings.add("Ignoring " + unused.origin
+                                + ": it configures the secure client port, and secureClientPort is not set");
+                    }
+                    continue;
+                }
+                String direct = extra.get(key);
+                Value v;
+                if (direct == null) {
+                    v = lookup(key);
+                } else {
+                    // transport.ssl.X in the file: only ssl.X in the file can disagree; a system property yields
+                    consumed.add(key);
+                    v = keys.get(key);
+                }
+                if (v == null) {
+                    continue;
+                }
+                if (direct != null && !direct.equals(v.text)) {
+                    throw new ConfigException("Conflicting values for zoo.cfg key 'transport." + key + "' ("
+                            + shown(key, direct) + ") and " + v.origin + " (" + shown(key, v.text)
+                            + "): they are the same setting");
+                }
+                extra.put(key, v.text);
+            }
+            String keyStore = extra.get("ssl.keyStore.location");
+            if (secure && (keyStore == null || keyStore.isEmpty())) {
+                throw new ConfigException("secureClientPort is set but no key store is: set ssl.keyStore.location"
+                        + " (and ssl.keyStore.password or ssl.keyStore.passwordPath) to the server's key and"
+                        + " certificate");
+            }
+            return extra;
+        }
+
+        /** A value for a message; passwords are never shown. */
+        private static String shown(String key, String text) {
+            return key.toLowerCase(Locale.ROOT).contains("password") && !key.endsWith("passwordPath")
+                    ? "(a password)" : "'" + text + "'";
         }
 
         private Map<String, String> stripped(String prefix) {

@@ -46,8 +46,7 @@ public final class PaddockMain {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(paddock::close, "paddock-shutdown"));
-        log.info("Paddock started; clients connect to {}:{}", paddock.clientAddress().getHostString(),
-                paddock.clientAddress().getPort());
+        log.info("Paddock started; clients connect to {}", paddock.endpoints());
         try {
             // The transport's threads may be daemons; main keeps the JVM up until the shutdown hook has closed.
             paddock.awaitClosed();

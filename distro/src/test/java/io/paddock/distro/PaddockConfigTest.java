@@ -96,7 +96,7 @@ class PaddockConfigTest {
         assertEquals(Path.of("/var/log/zk"), c.dataLogDir());
         assertEquals(12181, c.clientPort());
         assertEquals("127.0.0.1", c.clientPortAddress());
-        assertEquals(new InetSocketAddress("127.0.0.1", 12181), c.clientSocketAddress());
+        assertEquals(new InetSocketAddress("127.0.0.1", 12181), c.clientSocketAddress().orElseThrow());
         assertEquals(0, c.maxClientCnxns());
         assertEquals(1500, c.sessionTimeoutMsMin());
         assertEquals(90000, c.sessionTimeoutMsMax());
@@ -390,12 +390,12 @@ class PaddockConfigTest {
     void ipv6ClientPortAddressMayBeBracketed() {
         PaddockConfig c = parse(Map.of("clientPortAddress", "[::1]", "clientPort", "0"));
         assertEquals("::1", c.clientPortAddress());
-        assertTrue(c.clientSocketAddress().getAddress().isLoopbackAddress());
+        assertTrue(c.clientSocketAddress().orElseThrow().getAddress().isLoopbackAddress());
     }
 
     @Test
     void noClientPortAddressBindsTheWildcard() {
-        assertTrue(parse(Map.of()).clientSocketAddress().getAddress().isAnyLocalAddress());
+        assertTrue(parse(Map.of()).clientSocketAddress().orElseThrow().getAddress().isAnyLocalAddress());
     }
 
     @Test
@@ -413,7 +413,7 @@ class PaddockConfigTest {
         assertEquals(9, s.outstandingRequestsMax());
         assertTrue(s.extendedTypesEnabled());
         assertEquals("super:x=", c.superDigest(), "kept for the digest scheme's settings");
-        assertEquals(List.of("clientPort", "dataDir", "dataLogDir", "tickTime", "maxClientCnxns",
+        assertEquals(List.of("clientPort", "secureClientPort", "dataDir", "dataLogDir", "tickTime", "maxClientCnxns",
                 "minSessionTimeout", "maxSessionTimeout", "clientPortListenBacklog", "serverId"),
                 List.copyOf(s.confDump().keySet()));
         assertEquals("2222", s.confDump().get("clientPort"));
@@ -457,5 +457,115 @@ class PaddockConfigTest {
     @Test
     void emptyDataDirIsRejected() {
         assertMentions(rejected(Map.of("dataDir", "")), "'dataDir'");
+    }
+
+    // ---- secureClientPort and ssl.* -------------------------------------------------------------------------------
+
+    private static final String KEYS = "/etc/zk/server.p12";
+
+    @Test
+    void neitherPortSetMeansThePlainDefaultAndNoSecurePort() {
+        PaddockConfig c = parse(Map.of());
+        assertEquals(2181, c.clientPort());
+        assertEquals(-1, c.secureClientPort());
+        assertTrue(c.secureClientSocketAddress().isEmpty());
+        assertEquals("-1", c.serverConfig().confDump().get("secureClientPort"), "as ZooKeeper's conf shows it");
+    }
+
+    @Test
+    void aSecurePortAloneMeansNoPlainPortAsZooKeeperAllows() {
+        PaddockConfig c = parse(Map.of("secureClientPort", "2281", "ssl.keyStore.location", KEYS));
+        assertEquals(-1, c.clientPort());
+        assertTrue(c.clientSocketAddress().isEmpty());
+        assertEquals(new InetSocketAddress(2281), c.secureClientSocketAddress().orElseThrow());
+        assertEquals("-1", c.serverConfig().confDump().get("clientPort"));
+        assertEquals("2281", c.serverConfig().confDump().get("secureClientPort"));
+        assertEquals(List.of(), c.warnings());
+    }
+
+    @Test
+    void bothPortsCanBeServedAndTheSecureAddressDefaultsToClientPortAddress() {
+        PaddockConfig c = parse(Map.of("clientPort", "2181", "clientPortAddress", "127.0.0.1",
+                "secureClientPort", "2281", "ssl.keyStore.location", KEYS));
+        assertEquals(new InetSocketAddress("127.0.0.1", 2181), c.clientSocketAddress().orElseThrow());
+        assertEquals(new InetSocketAddress("127.0.0.1", 2281), c.secureClientSocketAddress().orElseThrow());
+
+        PaddockConfig own = parse(Map.of("clientPortAddress", "127.0.0.1", "secureClientPort", "0",
+                "secureClientPortAddress", "[::1]", "ssl.keyStore.location", KEYS));
+        assertTrue(own.secureClientSocketAddress().orElseThrow().getAddress().isLoopbackAddress());
+        assertEquals("::1", own.secureClientPortAddress());
+    }
+
+    @Test
+    void secureClientPortAddressWithoutThePortIsRefusedAsInZooKeeper() {
+        assertMentions(rejected(Map.of("secureClientPortAddress", "127.0.0.1")),
+                "secureClientPortAddress is set but secureClientPort is not set");
+        assertMentions(rejected(Map.of("secureClientPort", "65536", "ssl.keyStore.location", KEYS)),
+                "'secureClientPort'", "0..65535");
+    }
+
+    @Test
+    void aSecurePortNeedsAKeyStore() {
+        assertMentions(rejected(Map.of("secureClientPort", "2281")), "secureClientPort", "ssl.keyStore.location");
+    }
+
+    @Test
+    void sslKeysReachTheTransportUnderTheirZooKeeperNamesFromEverySpelling() {
+        Map<String, String> cfg = new HashMap<>();
+        cfg.put("secureClientPort", "2281");
+        cfg.put("ssl.keyStore.location", KEYS);
+        cfg.put("zookeeper.ssl.trustStore.location", "/etc/zk/trust.jks");
+        cfg.put("transport.ssl.clientAuth", "want");
+        cfg.put("ssl.enabledProtocols", "TLSv1.3");
+        cfg.put("transport.ssl.enabledProtocols", "TLSv1.3");
+        PaddockConfig c = parse(cfg, Map.of("zookeeper.ssl.keyStore.password", "from-a-property",
+                "zookeeper.ssl.protocol", "TLSv1.2"));
+        assertEquals(Map.of("ssl.keyStore.location", KEYS, "ssl.keyStore.password", "from-a-property",
+                "ssl.trustStore.location", "/etc/zk/trust.jks", "ssl.clientAuth", "want",
+                "ssl.enabledProtocols", "TLSv1.3", "ssl.protocol", "TLSv1.2"), c.transportExtra());
+        assertEquals(c.transportExtra(), c.transportConfig().extra());
+        assertEquals(List.of(), c.warnings());
+        assertEquals("TLSv1.3", parse(Map.of("secureClientPort", "0", "ssl.keyStore.location", KEYS,
+                "ssl.protocol", "TLSv1.3"), Map.of("zookeeper.ssl.protocol", "TLSv1.2")).transportExtra()
+                .get("ssl.protocol"), "the file wins over a system property");
+        assertEquals("TLSv1.3", parse(Map.of("secureClientPort", "0", "ssl.keyStore.location", KEYS,
+                "transport.ssl.protocol", "TLSv1.3"), Map.of("zookeeper.ssl.protocol", "TLSv1.2")).transportExtra()
+                .get("ssl.protocol"), "in either spelling");
+    }
+
+    @Test
+    void disagreeingSpellingsOfAnSslKeyAreRefusedWithoutShowingThePassword() {
+        ConfigException e = rejected(Map.of("secureClientPort", "2281", "ssl.keyStore.location", KEYS,
+                "ssl.keyStore.password", "s3cret-one", "transport.ssl.keyStore.password", "s3cret-two"));
+        assertMentions(e, "'transport.ssl.keyStore.password'", "'ssl.keyStore.password'");
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+
+        ConfigException z = rejected(Map.of("ssl.trustStore.password", "s3cret-one",
+                "zookeeper.ssl.trustStore.password", "s3cret-two"));
+        assertMentions(z, "'ssl.trustStore.password'", "'zookeeper.ssl.trustStore.password'");
+        assertFalse(z.getMessage().contains("s3cret"), z.getMessage());
+
+        assertMentions(rejected(Map.of("secureClientPort", "2281", "ssl.keyStore.location", KEYS,
+                "transport.ssl.keyStore.location", "/elsewhere.p12")), KEYS, "/elsewhere.p12");
+    }
+
+    @Test
+    void sslKeysWithoutASecurePortAreNotPassedOnAndTheWarningSaysWhy() {
+        PaddockConfig c = parse(Map.of("ssl.keyStore.location", KEYS, "zookeeper.ssl.clientAuth", "none"),
+                Map.of("zookeeper.ssl.keyStore.password", "unused"));
+        assertEquals(Map.of(), c.transportExtra());
+        assertEquals(2, c.warnings().size(), c.warnings().toString());
+        assertTrue(c.warnings().stream().allMatch(w -> w.contains("secureClientPort is not set")),
+                c.warnings().toString());
+    }
+
+    @Test
+    void quorumAndUnimplementedSslKeysStayUnsupported() {
+        PaddockConfig c = parse(Map.of("secureClientPort", "2281", "ssl.keyStore.location", KEYS,
+                "ssl.quorum.keyStore.location", "/etc/zk/quorum.p12", "sslQuorum", "true",
+                "ssl.context.supplier.class", "com.example.Supplier"));
+        assertEquals(Map.of("ssl.keyStore.location", KEYS), c.transportExtra());
+        assertEquals(3, c.warnings().size(), c.warnings().toString());
+        assertTrue(c.warnings().stream().allMatch(w -> w.contains("not supported")), c.warnings().toString());
     }
 }

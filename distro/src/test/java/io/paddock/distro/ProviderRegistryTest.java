@@ -18,7 +18,8 @@ class ProviderRegistryTest {
     /** A provider that is never asked to build anything: selection only looks at names. */
     private record FakeTransport(String name) implements TransportProvider {
         @Override
-        public Transport create(TransportConfig config, io.paddock.api.time.Ticker ticker) {
+        public Transport create(TransportConfig config, io.paddock.api.time.Ticker ticker,
+                io.paddock.api.transport.ConfigFiles files) {
             throw new UnsupportedOperationException("fake");
         }
     }

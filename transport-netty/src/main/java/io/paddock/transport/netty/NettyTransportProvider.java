@@ -1,6 +1,7 @@
 package io.paddock.transport.netty;
 
 import io.paddock.api.time.Ticker;
+import io.paddock.api.transport.ConfigFiles;
 import io.paddock.api.transport.Transport;
 import io.paddock.api.transport.TransportConfig;
 import io.paddock.api.transport.TransportProvider;
@@ -15,12 +16,14 @@ public final class NettyTransportProvider implements TransportProvider {
 
     /**
      * Starts the transport's threads; see {@code transport-netty/README.md} for the keys of {@code extra} it reads.
+     * When {@code ssl.keyStore.location} is set, the key and trust stores are read through {@code files} here, so a
+     * bad store fails now rather than at the first TLS client.
      *
-     * @throws IllegalArgumentException if a {@code transport.*} key has a value this transport cannot use
+     * @throws IllegalArgumentException if a {@code transport.*} key has a value this transport cannot use, or a key
+     *                                  store cannot be read or opened; the message names the key and the file
      */
     @Override
-    public Transport create(TransportConfig config, Ticker ticker) {
-        // No file reader yet: the secure client port needs one for its key material (see the README's "TLS").
-        return new NettyTransport(config, ticker, null);
+    public Transport create(TransportConfig config, Ticker ticker, ConfigFiles files) {
+        return new NettyTransport(config, ticker, files::open);
     }
 }

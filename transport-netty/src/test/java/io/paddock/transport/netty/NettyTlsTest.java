@@ -7,14 +7,17 @@ import static io.paddock.transport.netty.NettyTestSupport.config;
 import static io.paddock.transport.netty.NettyTestSupport.take;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.paddock.api.transport.ClientListener;
+import io.paddock.api.transport.ConfigFiles;
 import io.paddock.api.transport.Transport;
 import io.paddock.api.transport.TransportConfig;
+import io.paddock.api.transport.TransportProvider;
 import io.paddock.server.ServerConfig;
 import io.paddock.server.StandaloneReplicator;
 import io.paddock.server.ZkServer;
@@ -26,6 +29,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +39,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -296,19 +301,73 @@ class NettyTlsTest {
     }
 
     @Test
-    void withoutAKeyStoreOrAFileReaderThereIsNoSecurePort() throws Exception {
+    void withoutAKeyStoreThereIsNoSecurePortAndNothingIsBound() throws Exception {
         Transport plain = NettyTestSupport.transport();
         toClose.add(plain);
-        IOException noKeys = assertThrows(IOException.class, () -> ((NettyTransport) plain)
-                .listenForSecureClients(LOOPBACK_ANY_PORT, 0, 0, new RecordingHandler()));
+        IOException noKeys = assertThrows(IOException.class,
+                () -> plain.listenForSecureClients(LOOPBACK_ANY_PORT, 0, 0, new RecordingHandler()));
         assertTrue(noKeys.getMessage().contains("ssl.keyStore.location"), noKeys.getMessage());
+        assertFalse(noKeys instanceof SocketException, "a configuration problem, not a bind failure");
+    }
 
-        // the ServiceLoader provider has no way to read files yet (see the README): TLS keys are accepted, unused
-        Transport fromProvider = NettyTestSupport.transport(config(1, 4096, 5_000, tlsKeys()));
-        toClose.add(fromProvider);
-        IOException noReader = assertThrows(IOException.class, () -> ((NettyTransport) fromProvider)
-                .listenForSecureClients(LOOPBACK_ANY_PORT, 0, 0, new RecordingHandler()));
-        assertTrue(noReader.getMessage().contains("README"), noReader.getMessage());
+    // ---- through the SPI ------------------------------------------------------------------------------------------
+
+    @Test
+    void theProviderReadsKeyMaterialOnlyThroughTheConfigFilesItIsGiven() throws Exception {
+        // the stores live in memory under names that are no files: nothing but ConfigFiles can produce them
+        Map<String, byte[]> memory = Map.of(
+                "mem:server.p12", Files.readAllBytes(serverKeys),
+                "mem:trust.jks", Files.readAllBytes(serverTrustJks),
+                "mem:trust-password", (PASSWORD + "\n").getBytes(StandardCharsets.UTF_8));
+        List<String> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ConfigFiles files = location -> {
+            opened.add(location);
+            byte[] bytes = memory.get(location);
+            if (bytes == null) {
+                throw new java.io.FileNotFoundException(location);
+            }
+            return new java.io.ByteArrayInputStream(bytes);
+        };
+        TransportProvider provider = new NettyTransportProvider();
+        Transport transport = provider.create(config(2, 1 << 20, 5_000, Map.of(
+                "ssl.keyStore.location", "mem:server.p12", "ssl.keyStore.password", PASSWORD,
+                "ssl.trustStore.location", "mem:trust.jks", "ssl.trustStore.passwordPath", "mem:trust-password")),
+                System::nanoTime, files);
+        toClose.add(transport);
+        assertEquals(Set.of("mem:server.p12", "mem:trust.jks", "mem:trust-password"), Set.copyOf(opened),
+                "read while the transport is created");
+
+        ClientListener secure = transport.listenForSecureClients(LOOPBACK_ANY_PORT, 0, 0, answeringRuok());
+        ClientListener plain = transport.listenForClients(LOOPBACK_ANY_PORT, 0, 0, answeringRuok());
+        assertEquals("imok", fourLetterWordOverTls(secure.localAddress(), clientKeys));
+        assertRefused(secure.localAddress(), null); // ssl.clientAuth defaults to need
+        try (Client client = new Client(plain.localAddress())) {
+            client.write("ruok".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("imok", new String(client.readToEnd(), StandardCharsets.US_ASCII));
+        }
+        assertEquals(3, opened.size(), "nothing read after creation: " + opened);
+    }
+
+    @Test
+    void theTwoArgumentCreateHasNoFilesSoAKeyStoreFailsAtCreation() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NettyTestSupport.transport(config(1, 4096, 5_000, tlsKeys())));
+        assertTrue(e.getMessage().contains(serverKeys.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("ssl.keyStore.location"), e.getMessage());
+        assertTrue(e.getMessage().contains("no config files available"), e.getMessage());
+        assertNoTransportThreads();
+    }
+
+    @Test
+    void aTakenSecurePortIsABindException() throws Exception {
+        Transport transport = new NettyTransportProvider().create(config(2, 1 << 20, 5_000, tlsKeys()),
+                System::nanoTime, NettyTlsTest::open);
+        toClose.add(transport);
+        ClientListener first = transport.listenForSecureClients(LOOPBACK_ANY_PORT, 0, 0, answeringRuok());
+        assertThrows(SocketException.class,
+                () -> transport.listenForSecureClients(first.localAddress(), 0, 0, answeringRuok()));
+        assertThrows(SocketException.class,
+                () -> transport.listenForClients(first.localAddress(), 0, 0, new RecordingHandler()));
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------------

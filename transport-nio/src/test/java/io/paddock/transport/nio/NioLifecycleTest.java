@@ -45,6 +45,25 @@ class NioLifecycleTest {
     }
 
     @Test
+    void aTakenPortIsABindException() throws Exception {
+        try (Transport transport = NioTestSupport.transport()) {
+            InetSocketAddress bound = listen(transport, new RecordingHandler()).localAddress();
+            assertThrows(java.net.BindException.class,
+                    () -> transport.listenForClients(bound, 0, 0, new RecordingHandler()));
+        }
+    }
+
+    @Test
+    void secureClientPortIsRefusedWithAMessageNamingTheTransport() throws Exception {
+        try (Transport transport = NioTestSupport.transport()) {
+            IOException e = assertThrows(IOException.class,
+                    () -> transport.listenForSecureClients(LOOPBACK_ANY_PORT, 0, 0, new RecordingHandler()));
+            assertTrue(e.getMessage().contains("transport nio has no TLS"), e.getMessage());
+            assertTrue(e.getMessage().contains("transport=netty"), e.getMessage());
+        }
+    }
+
+    @Test
     void listenerReportsTheRealPort() throws Exception {
         try (Transport transport = NioTestSupport.transport()) {
             ClientListener listener = listen(transport, new RecordingHandler());

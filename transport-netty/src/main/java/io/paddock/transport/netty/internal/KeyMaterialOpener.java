@@ -5,8 +5,8 @@ import java.io.InputStream;
 
 /**
  * Opens the files the {@code ssl.*} keys name (key store, trust store, password files). Transports do not touch the
- * file system themselves (ARCHITECTURE.md: only distro reads files), so the composition root hands this in; it is the
- * shape proposed for {@code io.paddock.api.transport} in the README.
+ * file system themselves (ARCHITECTURE.md: only distro reads files): the provider adapts the
+ * {@code io.paddock.api.transport.ConfigFiles} the composition root hands in, and tests pass their own.
  */
 @FunctionalInterface
 public interface KeyMaterialOpener {

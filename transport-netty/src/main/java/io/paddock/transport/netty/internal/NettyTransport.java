@@ -22,7 +22,9 @@ import io.paddock.api.transport.Transport;
 import io.paddock.api.transport.TransportConfig;
 import io.paddock.transport.netty.core.NettyOptions;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
@@ -41,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * {@code ioThreads} I/O loops ({@code paddock-netty-io-<n>}) that own the connections, native epoll where available.
  * All threads are daemons and end in {@link #close()}.
  *
- * <p>TLS: {@link #listenForSecureClients} is the secure client port. It is public here but unreachable from other
- * modules (this package is not exported) until {@code Transport} gets the method; see the README.
+ * <p>TLS: {@link #listenForSecureClients} is the secure client port. Its key material is read once, while the
+ * transport is created, through the {@link KeyMaterialOpener} the provider adapts from distro's {@code ConfigFiles}.
  */
 public final class NettyTransport implements Transport {
 
@@ -53,35 +55,25 @@ public final class NettyTransport implements Transport {
     private final EventLoops loops;
     private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
     private final WriteBufferWaterMark clientWaterMark;
-    private final SslContext clientTls; // null: no key store configured or no way to read it
-    private final String clientTlsMissing; // why clientTls is null
+    private final SslContext clientTls; // null: no key store configured
     private final AtomicLong ids = new AtomicLong();
     private final Set<NettyListener> listeners = ConcurrentHashMap.newKeySet();
     private final Set<PeerEndpoint> dialledPeers = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closing = new AtomicBoolean();
 
     /**
-     * @param files reads the key and trust stores the {@code ssl.*} keys name; {@code null} when the caller has no
-     *              way to read files, which leaves the secure client port unavailable
+     * @param files reads the key and trust stores the {@code ssl.*} keys name
      * @throws IllegalArgumentException if an {@code extra} key is invalid or a configured key store cannot be used;
      *                                  the message names the key and the file
      */
     public NettyTransport(TransportConfig config, Ticker ticker, KeyMaterialOpener files) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(ticker, "ticker");
+        Objects.requireNonNull(files, "files");
         NettyOptions options = NettyOptions.parse(config.extra());
         options.warnings().forEach(LOG::warn);
         // before any thread starts, so that a bad key store leaves nothing behind
-        if (!options.tls().configured()) {
-            clientTls = null;
-            clientTlsMissing = "no key store: set transport.ssl.keyStore.location";
-        } else if (files == null) {
-            clientTls = null;
-            clientTlsMissing = "this build cannot hand key stores to transports yet (see transport-netty/README.md)";
-        } else {
-            clientTls = TlsContexts.server(options.tls(), files);
-            clientTlsMissing = null;
-        }
+        clientTls = options.tls().configured() ? TlsContexts.server(options.tls(), files) : null;
         // the timeout re-checks run at most this often: fine enough for the handshake timeout, cheap to ignore
         long tickMs = Math.max(5, Math.min(500, config.handshakeTimeoutMs() / 8));
         this.settings = new Settings(config.maxFrameBytes(), config.outboundBytesMax(), config.handshakeTimeoutMs(),
@@ -111,12 +103,15 @@ public final class NettyTransport implements Transport {
      * Binds a TLS client port (ZooKeeper's {@code secureClientPort}) with the {@code ssl.*} settings the transport was
      * created with. Everything else is as {@link #listenForClients}: framing, four-letter words (inside TLS), limits.
      *
-     * @throws IOException if no key store is configured, or the port cannot be bound
+     * @throws IOException if no key store is configured (nothing is bound then); a {@link SocketException} if the
+     *                     port cannot be bound
      */
+    @Override
     public ClientListener listenForSecureClients(InetSocketAddress address, int backlog, int maxClientCnxnsPerIp,
             ConnectionHandler handler) throws IOException {
         if (clientTls == null) {
-            throw new IOException("Cannot open a secure client port: " + clientTlsMissing);
+            throw new IOException("Cannot open a secure client port with transport netty: no key store configured"
+                    + " (set ssl.keyStore.location, transport.ssl.keyStore.location in a Paddock config)");
         }
         return listenForClients(address, backlog, maxClientCnxnsPerIp, handler, clientTls);
     }
@@ -179,7 +174,7 @@ public final class NettyTransport implements Transport {
         ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             bound.channel().close();
-            throw asIoException(bound.cause(), "cannot bind " + address);
+            throw bindFailure(bound.cause(), address);
         }
         listener.bound(bound.channel());
         listeners.add(listener);
@@ -307,6 +302,22 @@ public final class NettyTransport implements Transport {
         if (closing.get()) {
             throw new IOException("transport closed");
         }
+    }
+
+    /**
+     * The SPI reports a port that cannot be bound as a {@link SocketException}. java.nio channels throw
+     * {@link BindException} already; native epoll throws Netty's own {@code IOException}, which is wrapped.
+     */
+    private static IOException bindFailure(Throwable cause, InetSocketAddress address) {
+        if (cause instanceof SocketException socket) {
+            return socket;
+        }
+        if (cause instanceof IOException) {
+            BindException bind = new BindException("cannot bind " + address + ": " + cause.getMessage());
+            bind.initCause(cause);
+            return bind;
+        }
+        return asIoException(cause, "cannot bind " + address);
     }
 
     private static IOException asIoException(Throwable cause, String what) {

@@ -87,6 +87,13 @@ public final class NioTransport implements Transport {
                         channel, remote, local, settings, handler, listener));
     }
 
+    /** This transport has no TLS: always refused, before anything is bound. */
+    @Override
+    public ClientListener listenForSecureClients(InetSocketAddress address, int backlog, int maxClientCnxnsPerIp,
+            ConnectionHandler handler) throws IOException {
+        throw new IOException("transport nio has no TLS; set transport=netty to serve secureClientPort");
+    }
+
     @Override
     public ClientListener listenForPeers(InetSocketAddress address, PeerLinkAcceptor acceptor) throws IOException {
         Objects.requireNonNull(acceptor, "acceptor");
