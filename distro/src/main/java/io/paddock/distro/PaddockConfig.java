@@ -109,6 +109,7 @@ record PaddockConfig(
         int snapRetainCount,
         int purgeIntervalHours,
         boolean quotaEnforced,
+        long containerCheckIntervalMs,
         List<String> warnings) {
 
     static final int TICK_TIME_MS_DEFAULT = 2000;
@@ -148,6 +149,7 @@ record PaddockConfig(
             Map.entry("jute.maxbuffer", List.of("jute.maxbuffer", "zookeeper.jute.maxbuffer")),
             Map.entry("extendedTypesEnabled", List.of("zookeeper.extendedTypesEnabled")),
             Map.entry("enforceQuota", List.of("zookeeper.enforceQuota")),
+            Map.entry("znode.container.checkIntervalMs", List.of("znode.container.checkIntervalMs")),
             Map.entry("DigestAuthenticationProvider.superDigest",
                     List.of("zookeeper.DigestAuthenticationProvider.superDigest")),
             Map.entry("serverCnxnFactory", List.of("zookeeper.serverCnxnFactory")),
@@ -229,7 +231,8 @@ record PaddockConfig(
         conf.put("clientPortListenBacklog", Integer.toString(clientPortListenBacklog));
         conf.put("serverId", Long.toString(STANDALONE_SERVER_ID));
         return new ServerConfig(STANDALONE_SERVER_ID, tickTimeMs, sessionTimeoutMsMin, sessionTimeoutMsMax,
-                fourLetterWords, juteMaxBufferBytes, globalOutstandingLimit, extendedTypesEnabled, conf, quotaEnforced);
+                fourLetterWords, juteMaxBufferBytes, globalOutstandingLimit, extendedTypesEnabled, conf, quotaEnforced,
+                containerCheckIntervalMs);
     }
 
     TransportConfig transportConfig() {
@@ -390,13 +393,15 @@ record PaddockConfig(
             int purgeIntervalHours = intValue("autopurge.purgeInterval", 0, 0, Integer.MAX_VALUE,
                     "hours, 0 = never");
             boolean quotaEnforced = bool("enforceQuota", false);
+            long containerCheckIntervalMs = longValue("znode.container.checkIntervalMs",
+                    ServerConfig.CONTAINER_CHECK_INTERVAL_MS_DEFAULT, 1, Long.MAX_VALUE, "ms");
             reportLeftovers();
             return new PaddockConfig(tickTimeMs, dataDir, dataLogDir, clientPort, clientPortAddress,
                     secureClientPort, secureClientPortAddress, maxClientCnxns,
                     sessionMin, sessionMax, fourLetterWords, juteMaxBuffer, extendedTypes, superDigest, transport,
                     storage, auth, backlog, outstanding, ioThreads, outboundBytesMax, handshakeTimeoutMs,
                     preAllocKib * 1024, snapCount, forceSync, pluginsDir, transportExtra, storageExtra, authKeys,
-                    snapRetainCount, purgeIntervalHours, quotaEnforced, warnings);
+                    snapRetainCount, purgeIntervalHours, quotaEnforced, containerCheckIntervalMs, warnings);
         }
 
         /** The value of {@code key} from the file, else from its system properties, else null. */

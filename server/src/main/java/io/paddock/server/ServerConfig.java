@@ -19,6 +19,8 @@ import java.util.Set;
  * @param extendedTypesEnabled       {@code zookeeper.extendedTypesEnabled}: TTL nodes
  * @param confDump                   key/value lines shown by the {@code conf} 4lw, in order
  * @param quotaEnforced              {@code zookeeper.enforceQuota}: hard quota limits fail writes with QUOTAEXCEEDED
+ * @param containerCheckIntervalMs   {@code znode.container.checkIntervalMs}: how often empty containers and expired
+ *                                   TTL nodes are looked for (ZooKeeper's default 60000)
  */
 public record ServerConfig(
         long serverId,
@@ -30,7 +32,8 @@ public record ServerConfig(
         int outstandingRequestsMax,
         boolean extendedTypesEnabled,
         Map<String, String> confDump,
-        boolean quotaEnforced) {
+        boolean quotaEnforced,
+        long containerCheckIntervalMs) {
 
     public ServerConfig {
         if (tickTimeMs <= 0) {
@@ -40,6 +43,9 @@ public record ServerConfig(
             throw new IllegalArgumentException("minSessionTimeout " + sessionTimeoutMsMin
                     + " must be positive and not above maxSessionTimeout " + sessionTimeoutMsMax);
         }
+        if (containerCheckIntervalMs <= 0) {
+            throw new IllegalArgumentException("znode.container.checkIntervalMs must be positive");
+        }
         if (serverId < 0 || serverId > 254) {
             throw new IllegalArgumentException("server id must be in 0..254: " + serverId);
         }
@@ -48,8 +54,11 @@ public record ServerConfig(
         confDump = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(confDump, "confDump")));
     }
 
+    public static final long CONTAINER_CHECK_INTERVAL_MS_DEFAULT = 60_000;
+
     /** Defaults as ZooKeeper's sample zoo.cfg gives them (tickTime 2000). */
     public static ServerConfig defaults() {
-        return new ServerConfig(1, 2000, 4000, 40000, Set.of("srvr"), 0xfffff, 1000, false, Map.of(), false);
+        return new ServerConfig(1, 2000, 4000, 40000, Set.of("srvr"), 0xfffff, 1000, false, Map.of(), false,
+                CONTAINER_CHECK_INTERVAL_MS_DEFAULT);
     }
 }

@@ -101,8 +101,6 @@ import org.slf4j.LoggerFactory;
 public final class ZkServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ZkServer.class);
     private static final byte[] NO_PASSWORD = new byte[16];
-    /** How often the reaper looks for empty containers and expired TTL nodes (ZooKeeper's default). */
-    private static final long CONTAINER_CHECK_INTERVAL_MS = 60_000;
 
     private final ServerConfig config;
     private final Clock clock;
@@ -253,7 +251,7 @@ public final class ZkServer implements AutoCloseable {
     // ------------------------------------------------------------------ session expiry and container reaping
 
     private void tickLoop() {
-        long nextReapMs = ticker.millis() + CONTAINER_CHECK_INTERVAL_MS;
+        long nextReapMs = ticker.millis() + config.containerCheckIntervalMs();
         while (running) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(config.tickTimeMs()));
             if (Thread.interrupted() || !running) {
@@ -272,7 +270,7 @@ public final class ZkServer implements AutoCloseable {
                 prepare.submit(Request.internal(s.id(), OpCode.CLOSE_SESSION, null));
             }
             if (ticker.millis() >= nextReapMs) {
-                nextReapMs = ticker.millis() + CONTAINER_CHECK_INTERVAL_MS;
+                nextReapMs = ticker.millis() + config.containerCheckIntervalMs();
                 reapContainers();
             }
         }

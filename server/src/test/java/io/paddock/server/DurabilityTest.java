@@ -41,7 +41,7 @@ class DurabilityTest {
     }
 
     private ZkServer start(int snapCount, long purgeIntervalMs) throws Exception {
-        ServerConfig config = new ServerConfig(1, 10, 20, 60_000, Set.of(), 0xfffff, 100, false, Map.of(), false);
+        ServerConfig config = new ServerConfig(1, 10, 20, 60_000, Set.of(), 0xfffff, 100, false, Map.of(), false, 60_000);
         ZkServer server = new ZkServer(config, () -> 1_700_000_000_000L, System::nanoTime, List.of());
         StandaloneReplicator repl = new StandaloneReplicator(server.stateMachine(), 1000,
                 new StandaloneReplicator.Durability(() -> new MemoryStorage(disk), snapCount, 3, purgeIntervalMs,

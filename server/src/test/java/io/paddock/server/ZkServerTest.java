@@ -50,7 +50,7 @@ class ZkServerTest {
     @BeforeEach
     void start() throws Exception {
         ServerConfig config = new ServerConfig(1, 10, 20, 200, Set.of("ruok", "srvr"), 0xfffff, 100, false,
-                Map.of(), true);
+                Map.of(), true, 50);
         server = new ZkServer(config, () -> 1_700_000_000_000L, () -> nowMs.get() * 1_000_000L, List.of());
         replicator = new StandaloneReplicator(server.stateMachine(), 1000);
         server.start(replicator);
@@ -321,7 +321,7 @@ class ZkServerTest {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         server.stateMachine().writeSnapshot(out);
 
-        ServerConfig config = new ServerConfig(1, 10, 20, 200, Set.of(), 0xfffff, 100, false, Map.of(), false);
+        ServerConfig config = new ServerConfig(1, 10, 20, 200, Set.of(), 0xfffff, 100, false, Map.of(), false, 60_000);
         ZkServer restored = new ZkServer(config, () -> 0L, () -> nowMs.get() * 1_000_000L, List.of());
         long zxid = server.lastAppliedZxid();
         restored.stateMachine().restoreSnapshot(new java.io.ByteArrayInputStream(out.toByteArray()), zxid);
@@ -391,7 +391,7 @@ class ZkServerTest {
         dump.put("clientPort", "-1");
         dump.put("secureClientPort", "-1");
         dump.put("tickTime", "10");
-        ServerConfig config = new ServerConfig(1, 10, 20, 200, Set.of("conf"), 0xfffff, 100, false, dump, true);
+        ServerConfig config = new ServerConfig(1, 10, 20, 200, Set.of("conf"), 0xfffff, 100, false, dump, true, 60_000);
         try (ZkServer withPorts = new ZkServer(config, () -> 0L, () -> 0L, List.of())) {
             var h = withPorts.connectionHandler();
             assertEquals("clientPort=-1\nsecureClientPort=-1\ntickTime=10\n",
