@@ -1,5 +1,6 @@
 package io.paddock.compat.bench;
 
+import io.paddock.compat.fixture.ServerUnderTest;
 import io.paddock.distro.Paddock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,18 +25,24 @@ import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 
 /**
- * A small load benchmark of the client transports: the official ZooKeeper client (async API) keeps a fixed number of
- * getData/setData requests outstanding against an in-process Paddock ({@link Paddock#start}) on {@code transport=nio}
- * and on {@code transport=netty}, in one JVM, one after the other, and prints throughput and latency percentiles and
- * the netty/nio ratios. Not a test: run it by hand (see transport-netty/README.md).
+ * A small load benchmark: the official ZooKeeper client (async API) keeps a fixed number of requests outstanding
+ * against in-process servers, one after the other in one JVM (order reversed every other round), and prints throughput
+ * and latency percentiles per target and the ratios to the last target named. Targets: a Paddock client transport
+ * ({@code nio}, {@code netty}; started by {@link Paddock#start} with {@code storage=file}, {@code forceSync=yes}) or
+ * {@code zookeeper}, a real Apache ZooKeeper 3.9.4 standalone (the compat fixture's oracle: default file storage,
+ * forceSync on). Every run gets a fresh temporary dataDir. Not a test: run it by hand.
  *
  * <pre>
- * mvn -q -pl compat-tests test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.paddock.compat.bench.TransportLoadBenchmark -Dexec.args="20 100 4"
+ * mvn -o -q -f compat-tests/pom.xml test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+ *     -Dexec.mainClass=io.paddock.compat.bench.TransportLoadBenchmark \
+ *     -Dexec.args="10 100 4 2 nio,zookeeper mixed,write,read,create"
  * </pre>
  *
- * Arguments: seconds measured per transport and round (20), outstanding requests in total (100), client sessions
- * they are spread over (4), rounds (2; the second round runs the transports in the opposite order).
+ * Arguments: seconds measured per target and round (20), outstanding requests in total (100), client sessions they
+ * are spread over (4), rounds (2), targets (nio,netty), modes (mixed): {@code mixed} 80% getData / 20% setData,
+ * {@code write} 100% setData, {@code read} 100% getData, {@code create} 100% create of new persistent znodes.
+ * Values are 128 bytes; setData/getData go round-robin over 100 znodes.
  */
 public final class TransportLoadBenchmark {
 
@@ -62,34 +69,75 @@ public final class TransportLoadBenchmark {
         }
     }
 
+    /** What each request of a run does. */
+    enum Mode {
+        /** 80% getData, 20% setData (one in {@link #WRITE_EVERY}). */
+        MIXED,
+        /** 100% setData. */
+        WRITE,
+        /** 100% getData. */
+        READ,
+        /** 100% create of a new persistent znode (names unique per run). */
+        CREATE;
+
+        static Mode parse(String name) {
+            return valueOf(name.trim().toUpperCase(Locale.ROOT));
+        }
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int outstanding = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int sessions = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 2;
-        System.out.printf(Locale.ROOT, "%d s per run, %d outstanding over %d sessions, %d rounds, %d cores,"
-                + " load average at start: %s%n", seconds, outstanding, sessions, rounds,
-                Runtime.getRuntime().availableProcessors(), loadAverage());
-        List<Result> results = new ArrayList<>();
-        for (int round = 1; round <= rounds; round++) {
-            List<String> order = round % 2 == 1 ? List.of("nio", "netty") : List.of("netty", "nio");
-            for (String transport : order) {
-                Result result = run(transport, round, seconds, outstanding, sessions);
-                results.add(result);
-                System.out.printf(Locale.ROOT, "round %d %-5s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms"
-                        + "  p99.9 %6.2f ms%n", round, transport, result.throughput(), result.percentileMs(50),
-                        result.percentileMs(99), result.percentileMs(99.9));
+        List<String> targets = Arrays.stream((args.length > 4 ? args[4] : "nio,netty").split(","))
+                .map(String::trim).filter(t -> !t.isEmpty()).toList();
+        List<Mode> modes = Arrays.stream((args.length > 5 ? args[5] : "mixed").split(","))
+                .filter(m -> !m.isBlank()).map(Mode::parse).toList();
+        if (targets.size() < 2) {
+            throw new IllegalArgumentException("name at least two targets, e.g. nio,zookeeper");
+        }
+        System.out.printf(Locale.ROOT, "%d s per run, %d outstanding over %d sessions, %d rounds, targets %s,"
+                + " modes %s, %d cores, load average at start: %s%n", seconds, outstanding, sessions, rounds,
+                targets, modes, Runtime.getRuntime().availableProcessors(), loadAverage());
+        Map<Mode, List<Result>> byMode = new LinkedHashMap<>();
+        for (Mode mode : modes) {
+            List<Result> results = new ArrayList<>();
+            byMode.put(mode, results);
+            for (int round = 1; round <= rounds; round++) {
+                List<String> order = new ArrayList<>(targets);
+                if (round % 2 == 0) {
+                    java.util.Collections.reverse(order);
+                }
+                for (String target : order) {
+                    Result result = run(target, mode, round, seconds, outstanding, sessions);
+                    results.add(result);
+                    System.out.printf(Locale.ROOT, "%-6s round %d %-9s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms"
+                            + "  p99.9 %6.2f ms  (load %s)%n", mode.label(), round, target, result.throughput(),
+                            result.percentileMs(50), result.percentileMs(99), result.percentileMs(99.9),
+                            loadAverage());
+                }
             }
         }
-        Result nio = merged(results, "nio");
-        Result netty = merged(results, "netty");
-        System.out.printf(Locale.ROOT, "all   nio   %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms%n", nio.throughput(),
-                nio.percentileMs(50), nio.percentileMs(99));
-        System.out.printf(Locale.ROOT, "all   netty %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms%n", netty.throughput(),
-                netty.percentileMs(50), netty.percentileMs(99));
-        System.out.printf(Locale.ROOT, "netty/nio: throughput %.2f, p50 %.2f, p99 %.2f (load average at end: %s)%n",
-                netty.throughput() / nio.throughput(), netty.percentileMs(50) / nio.percentileMs(50),
-                netty.percentileMs(99) / nio.percentileMs(99), loadAverage());
+        String base = targets.get(targets.size() - 1);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "| mode | target | req/s | p50 ms | p99 ms | req/s ratio to %s | p50 ratio |"
+                + " p99 ratio |%n|---|---|---:|---:|---:|---:|---:|---:|%n", base);
+        for (Map.Entry<Mode, List<Result>> entry : byMode.entrySet()) {
+            Result reference = merged(entry.getValue(), base);
+            for (String target : targets) {
+                Result r = merged(entry.getValue(), target);
+                System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
+                        entry.getKey().label(), target, r.throughput(), r.percentileMs(50), r.percentileMs(99),
+                        r.throughput() / reference.throughput(), r.percentileMs(50) / reference.percentileMs(50),
+                        r.percentileMs(99) / reference.percentileMs(99));
+            }
+        }
+        System.out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
     }
 
     private static Result merged(List<Result> results, String transport) {
@@ -100,17 +148,46 @@ public final class TransportLoadBenchmark {
         return new Result(transport, 0, requests, seconds, all);
     }
 
-    private static Result run(String transport, int round, int seconds, int outstanding, int sessions)
-            throws Exception {
-        Path dataDir = Files.createTempDirectory("bench-" + transport + "-");
+    /**
+     * Starts the target: {@code zookeeper} is a real Apache ZooKeeper 3.9.4 standalone (the compat fixture's
+     * oracle, default file storage, forceSync on); any other name is a Paddock client transport, with
+     * {@code storage=file} and {@code forceSync=yes}. Both get a fresh temporary dataDir.
+     */
+    private static AutoCloseable startServer(String target, Path dataDir, int[] port) throws Exception {
         Map<String, String> cfg = new LinkedHashMap<>();
         cfg.put("clientPort", "0");
         cfg.put("clientPortAddress", "127.0.0.1");
-        cfg.put("transport", transport);
         cfg.put("dataDir", dataDir.toString());
         cfg.put("maxClientCnxns", "0");
-        try (Paddock paddock = Paddock.start(cfg)) {
-            String connect = "127.0.0.1:" + paddock.clientAddress().getPort();
+        if (target.equals("zookeeper")) {
+            String before = System.getProperty(ServerUnderTest.SELECTOR);
+            System.setProperty(ServerUnderTest.SELECTOR, "zookeeper");
+            try {
+                ServerUnderTest zk = ServerUnderTest.start(cfg);
+                port[0] = zk.port();
+                return zk;
+            } finally {
+                if (before == null) {
+                    System.clearProperty(ServerUnderTest.SELECTOR);
+                } else {
+                    System.setProperty(ServerUnderTest.SELECTOR, before);
+                }
+            }
+        }
+        cfg.put("transport", target);
+        cfg.put("storage", "file");
+        cfg.put("forceSync", "yes");
+        Paddock paddock = Paddock.start(cfg);
+        port[0] = paddock.clientAddress().getPort();
+        return paddock;
+    }
+
+    private static Result run(String target, Mode mode, int round, int seconds, int outstanding, int sessions)
+            throws Exception {
+        Path dataDir = Files.createTempDirectory("bench-" + target + "-");
+        int[] port = {0};
+        try (AutoCloseable server = startServer(target, dataDir, port)) {
+            String connect = "127.0.0.1:" + port[0];
             List<ZooKeeper> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < sessions; i++) {
@@ -120,8 +197,8 @@ public final class TransportLoadBenchmark {
                 for (int i = 0; i < ZNODES; i++) {
                     clients.get(0).create("/bench-" + i, data, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
                 }
-                drive(clients, outstanding, WARMUP_SECONDS, data); // JIT, pools, TCP windows
-                return drive(clients, outstanding, seconds, data).named(transport, round);
+                drive(clients, mode, "w", outstanding, WARMUP_SECONDS, data); // JIT, pools, TCP windows
+                return drive(clients, mode, "m", outstanding, seconds, data).named(target, round);
             } finally {
                 for (ZooKeeper client : clients) {
                     client.close();
@@ -133,8 +210,8 @@ public final class TransportLoadBenchmark {
     }
 
     /** Keeps {@code outstanding} requests in flight over the sessions for {@code seconds}. */
-    private static Measured drive(List<ZooKeeper> clients, int outstanding, int seconds, byte[] data)
-            throws Exception {
+    private static Measured drive(List<ZooKeeper> clients, Mode mode, String phase, int outstanding, int seconds,
+            byte[] data) throws Exception {
         int perSession = Math.max(1, outstanding / clients.size());
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         AtomicLong failures = new AtomicLong();
@@ -142,7 +219,9 @@ public final class TransportLoadBenchmark {
         List<long[]> latencies = new ArrayList<>();
         List<int[]> counts = new ArrayList<>();
         long start = System.nanoTime();
-        for (ZooKeeper client : clients) {
+        for (int s = 0; s < clients.size(); s++) {
+            ZooKeeper client = clients.get(s);
+            String createPrefix = "/c-" + phase + "-" + s + "-";
             // callbacks of one session run on its event thread, one at a time: no sharing between threads
             long[] samples = new long[1 << 20];
             int[] count = {0};
@@ -156,13 +235,23 @@ public final class TransportLoadBenchmark {
                         slots.acquire();
                         long issued = System.nanoTime();
                         String path = "/bench-" + (n % ZNODES);
-                        if (n++ % WRITE_EVERY == 0) {
+                        boolean write = switch (mode) {
+                            case MIXED -> n % WRITE_EVERY == 0;
+                            case WRITE -> true;
+                            case READ, CREATE -> false;
+                        };
+                        if (mode == Mode.CREATE) {
+                            client.create(createPrefix + n, data, ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                                    CreateMode.PERSISTENT, (rc, p, ctx, name) -> done(rc, issued, samples, count,
+                                            slots, failures), null);
+                        } else if (write) {
                             client.setData(path, data, -1, (rc, p, ctx, stat) -> done(rc, issued, samples, count,
                                     slots, failures), null);
                         } else {
                             client.getData(path, false, (rc, p, ctx, bytes, stat) -> done(rc, issued, samples,
                                     count, slots, failures), null);
                         }
+                        n++;
                     }
                     slots.acquire(perSession); // wait for the last answers
                 } catch (InterruptedException e) {
