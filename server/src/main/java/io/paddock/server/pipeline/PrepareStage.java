@@ -510,6 +510,11 @@ public final class PrepareStage implements Runnable {
     /** The reaper's delete: only if the node is still an empty container or an expired TTL node. */
     private Txn reap(String path, Map<String, NodeView> overlay) {
         NodeView v = view(path, overlay);
+        if (v.zxid > lastApplied.getAsLong()) {
+            // A change to it is prepared but not applied (a setData that refreshes a TTL, a new child): the reaper
+            // judged the applied tree, so it may be stale. Look again next round.
+            return null;
+        }
         if (!v.exists || v.numChildren > 0 || EphemeralOwner.isSession(v.ephemeralOwner)
                 || v.ephemeralOwner == EphemeralOwner.PERSISTENT) {
             return null;
