@@ -3,10 +3,12 @@ package io.paddock.election.fle;
 import io.paddock.api.election.Election;
 import io.paddock.api.election.ElectionConfig;
 import io.paddock.api.election.ElectionProvider;
+import io.paddock.api.election.ElectionService;
+import io.paddock.api.election.ElectionServiceConfig;
 import io.paddock.api.time.Ticker;
 import io.paddock.api.transport.Transport;
 import io.paddock.election.fle.core.FastLeaderElection;
-import io.paddock.election.fle.internal.ElectionService;
+import io.paddock.election.fle.core.FleSettings;
 import io.paddock.election.fle.internal.FleDriver;
 import io.paddock.election.fle.internal.FleServiceConfig;
 import java.io.IOException;
@@ -25,11 +27,14 @@ public final class FleElectionProvider implements ElectionProvider {
     }
 
     /**
-     * Binds the election port, starts the election thread and dials the peers. The shape proposed for
-     * {@code ElectionProvider.start} in api (README.md, "Proposed api change"); until api has it, only this
-     * module's tests reach it.
+     * Binds the election port, starts the election thread and dials the peers. Uses {@link FleSettings#DEFAULTS}
+     * (finalize wait 2 ticks, config version 0): {@code ElectionConfig} does not carry those yet.
      */
-    public ElectionService start(FleServiceConfig config, Transport transport, Ticker ticker) throws IOException {
-        return FleDriver.start(config, transport, ticker);
+    @Override
+    public ElectionService start(ElectionServiceConfig config, Transport transport, Ticker ticker)
+            throws IOException {
+        var book = config.peerElectionAddresses();
+        return FleDriver.start(new FleServiceConfig(config.election(), FleSettings.DEFAULTS, config.listenAddress(),
+                book::get, config.tickMs(), config.connectTimeoutMs()), transport, ticker);
     }
 }

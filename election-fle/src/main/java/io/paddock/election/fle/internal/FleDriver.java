@@ -3,6 +3,7 @@ package io.paddock.election.fle.internal;
 import io.paddock.api.PeerId;
 import io.paddock.api.election.ElectionAction;
 import io.paddock.api.election.ElectionEvent;
+import io.paddock.api.election.ElectionService;
 import io.paddock.api.election.PeerState;
 import io.paddock.api.election.Vote;
 import io.paddock.api.time.Ticker;
@@ -266,6 +267,12 @@ public final class FleDriver implements ElectionService {
 
         @Override
         public void messageReceived(PeerLink link, ByteBuffer payload) {
+            if (peerLink == null) {
+                // A dialled peer can answer before connectToPeer returns on the connector thread: publish the link
+                // before the election thread sees this message (it flushes votes on it), and put our hello first.
+                peerLink = link;
+            }
+            sendHelloOnce(link);
             if (inboxMessages.incrementAndGet() > INBOX_MESSAGES_MAX) {
                 inboxMessages.decrementAndGet();
                 droppedMessages.incrementAndGet();

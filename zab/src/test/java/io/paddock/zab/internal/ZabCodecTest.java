@@ -1,0 +1,79 @@
+package io.paddock.zab.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.paddock.api.replication.ForwardedRequest;
+import io.paddock.zab.core.ZabMessage;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ZabCodecTest {
+    private static final byte[] TXN = {1, 2, 3, 4};
+
+    private static ZabMessage roundTrip(ZabMessage m) {
+        ByteBuffer b = ZabCodec.encode(m);
+        ZabMessage back = ZabCodec.decode(b);
+        assertEquals(ZabMessage.describe(m), ZabMessage.describe(back));
+        return back;
+    }
+
+    @Test
+    void everyMessageSurvivesARoundTrip() {
+        List<ZabMessage> all = List.of(new ZabMessage.LearnerInfo(3, 7, 0x700000005L), new ZabMessage.LeaderInfo(8),
+                new ZabMessage.AckEpoch(6, 42, true), new ZabMessage.AckEpoch(6, 42, false), new ZabMessage.Diff(9),
+                new ZabMessage.Trunc(10), new ZabMessage.NewLeader(8, 11), new ZabMessage.AckNewLeader(8, 11),
+                new ZabMessage.UpToDate(12), new ZabMessage.Ack(13), new ZabMessage.Commit(14),
+                new ZabMessage.Sync(15), new ZabMessage.SyncReply(15, 16));
+        for (ZabMessage m : all) {
+            assertEquals(m, roundTrip(m));
+        }
+        assertArrayEquals(TXN, assertInstanceOf(ZabMessage.Proposal.class,
+                roundTrip(new ZabMessage.Proposal(5, 4, TXN))).txn());
+        assertArrayEquals(TXN, assertInstanceOf(ZabMessage.Inform.class,
+                roundTrip(new ZabMessage.Inform(5, 4, TXN))).txn());
+        assertArrayEquals(TXN, assertInstanceOf(ZabMessage.Snap.class, roundTrip(new ZabMessage.Snap(5, TXN)))
+                .snapshot());
+        assertArrayEquals(new long[] {1, 2}, assertInstanceOf(ZabMessage.Ping.class,
+                roundTrip(new ZabMessage.Ping(new long[] {1, 2}))).touchedSessions());
+        ForwardedRequest r = new ForwardedRequest(2, 0x55L, 9, 1, TXN, new String[] {"ip:127.0.0.1", "digest:u"});
+        ForwardedRequest back = assertInstanceOf(ZabMessage.Request.class,
+                ZabCodec.decode(ZabCodec.encode(new ZabMessage.Request(r)))).request();
+        assertEquals(List.of(r.origin(), r.sessionId(), (long) r.cxid(), (long) r.opCode()),
+                List.of(back.origin(), back.sessionId(), (long) back.cxid(), (long) back.opCode()));
+        assertArrayEquals(r.body(), back.body());
+        assertArrayEquals(r.authIds(), back.authIds());
+    }
+
+    @Test
+    void helloCarriesTheSidAndAnythingElseIsNotAHello() {
+        assertEquals(7, ZabCodec.readHello(ZabCodec.hello(7)));
+        assertEquals(-1, ZabCodec.readHello(ByteBuffer.wrap(new byte[13])));
+        assertEquals(-1, ZabCodec.readHello(ZabCodec.encode(new ZabMessage.Ack(1))));
+        assertNull(ZabCodec.decode(ZabCodec.hello(7)));
+    }
+
+    @Test
+    void truncatedTrailingOrRandomBytesDecodeToNullAndNeverThrow() {
+        ByteBuffer p = ZabCodec.encode(new ZabMessage.Proposal(5, 4, TXN));
+        for (int len = 0; len < p.remaining(); len++) {
+            assertNull(ZabCodec.decode(ByteBuffer.wrap(p.array(), 0, len)), "cut at " + len);
+        }
+        ByteBuffer longer = ByteBuffer.allocate(p.remaining() + 1).put(p.duplicate()).put((byte) 0).flip();
+        assertNull(ZabCodec.decode(longer));
+        assertNull(ZabCodec.decode(ByteBuffer.wrap(new byte[] {6, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, -1, -1, -1})));
+        Random random = new Random(42);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] b = new byte[random.nextInt(40)];
+            random.nextBytes(b);
+            if (b.length > 0) {
+                b[0] = (byte) random.nextInt(20);
+            }
+            ZabCodec.decode(ByteBuffer.wrap(b));
+        }
+    }
+}
