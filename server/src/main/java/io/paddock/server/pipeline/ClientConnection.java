@@ -220,6 +220,11 @@ public final class ClientConnection implements Watcher {
     }
 
     @Override
+    public boolean isAlive() {
+        return state != State.CLOSED;
+    }
+
+    @Override
     public boolean mayRead(List<Acl> acl) {
         return acls.allowed(acl, authIds, Perms.READ);
     }

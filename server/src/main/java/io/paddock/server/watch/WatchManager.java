@@ -46,6 +46,25 @@ public final class WatchManager {
     }
 
     private void add(Map<String, Map<Watcher, WatchMode>> table, String path, Watcher w, WatchMode mode) {
+        addEntry(table, path, w, mode);
+        // A read racing with its connection's close may register after removeWatcher swept the tables. The close
+        // marks the watcher dead before the sweep, so checking after adding catches every such late entry.
+        if (!w.isAlive()) {
+            removeFrom(table, path, w);
+        }
+    }
+
+    private void removeFrom(Map<String, Map<Watcher, WatchMode>> table, String path, Watcher w) {
+        table.computeIfPresent(path, (p, m) -> {
+            WatchMode had = m.remove(w);
+            if (had == WatchMode.PERSISTENT_RECURSIVE) {
+                recursiveCount.decrementAndGet();
+            }
+            return m.isEmpty() ? null : m;
+        });
+    }
+
+    private void addEntry(Map<String, Map<Watcher, WatchMode>> table, String path, Watcher w, WatchMode mode) {
         table.compute(path, (p, m) -> {
             if (m == null) {
                 m = new ConcurrentHashMap<>(2);
@@ -208,13 +227,7 @@ public final class WatchManager {
         // A full scan: connection close is rare next to reads, and keeping a per-connection index would cost memory on
         // every registration. Revisit if profiles show it.
         for (String path : table.keySet()) {
-            table.computeIfPresent(path, (p, m) -> {
-                WatchMode had = m.remove(w);
-                if (had == WatchMode.PERSISTENT_RECURSIVE) {
-                    recursiveCount.decrementAndGet();
-                }
-                return m.isEmpty() ? null : m;
-            });
+            removeFrom(table, path, w);
         }
     }
 

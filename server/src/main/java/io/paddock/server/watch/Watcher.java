@@ -10,4 +10,7 @@ public interface Watcher {
 
     /** Whether this watcher's session may READ a node with this ACL (CVE-2024-23944: events are filtered). */
     boolean mayRead(List<Acl> acl);
+
+    /** False once the connection is closed; its watches are then dropped. */
+    boolean isAlive();
 }
