@@ -89,39 +89,16 @@ final class Reads {
             }
             case OpCode.GET_DATA: {
                 GetDataRequest q = (GetDataRequest) record;
-                String path = nonNull(q.path());
-                synchronized (tree.lockFor(path)) {
-                    DataNode n = existing(path);
-                    acls.check(n.acl(), ids, Perms.READ);
-                    if (q.watch()) {
-                        watches.addDataWatch(path, c);
-                    }
-                    return new GetDataResponse(n.data(), n.stat());
-                }
+                return readNode(c, q.path(), ids, q.watch(), false, n -> new GetDataResponse(n.data(), n.stat()));
             }
             case OpCode.GET_CHILDREN: {
                 GetChildrenRequest q = (GetChildrenRequest) record;
-                String path = nonNull(q.path());
-                synchronized (tree.lockFor(path)) {
-                    DataNode n = existing(path);
-                    acls.check(n.acl(), ids, Perms.READ);
-                    if (q.watch()) {
-                        watches.addChildWatch(path, c);
-                    }
-                    return new GetChildrenResponse(n.childNames());
-                }
+                return readNode(c, q.path(), ids, q.watch(), true, n -> new GetChildrenResponse(n.childNames()));
             }
             case OpCode.GET_CHILDREN2: {
                 GetChildren2Request q = (GetChildren2Request) record;
-                String path = nonNull(q.path());
-                synchronized (tree.lockFor(path)) {
-                    DataNode n = existing(path);
-                    acls.check(n.acl(), ids, Perms.READ);
-                    if (q.watch()) {
-                        watches.addChildWatch(path, c);
-                    }
-                    return new GetChildren2Response(n.childNames(), n.stat());
-                }
+                return readNode(c, q.path(), ids, q.watch(), true,
+                        n -> new GetChildren2Response(n.childNames(), n.stat()));
             }
             case OpCode.GET_ACL: {
                 String path = nonNull(((GetACLRequest) record).path());
@@ -206,6 +183,27 @@ final class Reads {
             }
             default:
                 throw new KeeperError(ErrorCode.UNIMPLEMENTED);
+        }
+    }
+
+    /**
+     * The shape of getData and getChildren(2): under the path's lock, the node must exist (-101, no watch) and be
+     * readable (-102, no watch); then the watch is registered and the reply built from the same consistent node.
+     */
+    private JuteRecord readNode(ClientConnection c, String rawPath, List<Id> ids, boolean watch, boolean childWatch,
+            java.util.function.Function<DataNode, JuteRecord> reply) throws KeeperError {
+        String path = nonNull(rawPath);
+        synchronized (tree.lockFor(path)) {
+            DataNode n = existing(path);
+            acls.check(n.acl(), ids, Perms.READ);
+            if (watch) {
+                if (childWatch) {
+                    watches.addChildWatch(path, c);
+                } else {
+                    watches.addDataWatch(path, c);
+                }
+            }
+            return reply.apply(n);
         }
     }
 
