@@ -50,4 +50,12 @@ public interface FileIo {
 
     /** Makes the entries of {@code dir} durable (fsync of the directory). */
     void syncDirectory(Path dir) throws IOException;
+
+    /**
+     * Takes the exclusive lock of an existing folder ({@link DirectoryLock}), or fails at once with an
+     * {@code IOException} naming it (and the holder's pid when known). Held until closed, or until the process ends.
+     *
+     * @param role what the folder is, for the message: {@code "dataDir"}, {@code "dataLogDir"}
+     */
+    DirectoryLock lock(Path dir, String role) throws IOException;
 }

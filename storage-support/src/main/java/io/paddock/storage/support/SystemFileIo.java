@@ -118,6 +118,11 @@ final class SystemFileIo implements FileIo {
         }
     }
 
+    @Override
+    public DirectoryLock lock(Path dir, String role) throws IOException {
+        return DirectoryLock.acquire(dir, role);
+    }
+
     /** Keeps exceptions that already name the file (NoSuchFileException and the like); wraps the rest. */
     static IOException named(String operation, Path path, IOException e) {
         String message = e.getMessage();

@@ -198,4 +198,20 @@ class FaultyFileIoTest {
         assertEquals(7, got[0]);
         assertEquals(0, got[1]);
     }
+
+    @Test
+    void aCrashReleasesTheLocksTakenThroughItAndLockFilesAreNoData() throws IOException {
+        Path data = Files.createDirectories(root.resolve("data"));
+        FaultyFileIo io = new FaultyFileIo(root, 1);
+        DirectoryLock lock = io.lock(data, "dataDir");
+        assertThrows(IOException.class, () -> io.lock(data, "dataDir"));
+        io.crash(Crash.DROP_UNSYNCED);
+        assertFalse(lock.isHeld(), "the OS releases the locks of a process that dies");
+        assertTrue(Files.exists(data.resolve(DirectoryLock.FILE_NAME)), "a crash does not remove the lock file");
+        try (DirectoryLock again = io.lock(data, "dataDir")) {
+            assertTrue(again.isHeld());
+            FaultyFileIo second = new FaultyFileIo(root, 2);
+            assertFalse(second.exists(data.resolve(DirectoryLock.FILE_NAME)), "not part of the durable model");
+        }
+    }
 }

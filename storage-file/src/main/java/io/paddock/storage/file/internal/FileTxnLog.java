@@ -3,11 +3,11 @@ package io.paddock.storage.file.internal;
 import io.paddock.api.Zxid;
 import io.paddock.api.storage.StorageCorruptException;
 import io.paddock.api.storage.TxnCursor;
-import io.paddock.api.storage.TxnLog;
 import io.paddock.storage.file.core.LogFormat;
 import io.paddock.storage.support.FileHandle;
 import io.paddock.storage.support.FileIo;
 import io.paddock.storage.support.FileNames;
+import io.paddock.storage.support.FolderStorage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * <p>Readers: cursors see records up to what the last {@code sync} published, and may run concurrently with the
  * writer. Writer methods are synchronized.
  */
-final class FileTxnLog implements TxnLog {
+final class FileTxnLog implements FolderStorage.Log {
     private static final Logger LOG = LoggerFactory.getLogger(FileTxnLog.class);
     static final int WRITE_BUFFER_BYTES = 1 << 20;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
@@ -475,7 +475,8 @@ final class FileTxnLog implements TxnLog {
         return segments;
     }
 
-    synchronized void close() {
+    @Override
+    public synchronized void close() {
         closed = true;
         closeQuietly(out);
         out = null;

@@ -1,5 +1,6 @@
 package io.paddock.storage.mmap.internal;
 
+import io.paddock.storage.support.FileNames;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -9,7 +10,7 @@ import java.util.regex.Pattern;
  * {@code mlog.<hex>.trunc} is a segment being rewritten by a truncation; it is never read, and recovery deletes it.
  */
 final class LogFiles {
-    static final String VERSION_DIR = "version-2";
+    static final String VERSION_DIR = FileNames.VERSION_DIR;
     static final String PREFIX = "mlog.";
     static final String TRUNCATING_SUFFIX = ".trunc";
 

@@ -3,12 +3,12 @@ package io.paddock.storage.mmap.internal;
 import io.paddock.api.Zxid;
 import io.paddock.api.storage.StorageCorruptException;
 import io.paddock.api.storage.TxnCursor;
-import io.paddock.api.storage.TxnLog;
 import io.paddock.storage.mmap.core.SegmentFormat;
 import io.paddock.storage.mmap.core.SegmentHeader;
 import io.paddock.storage.support.FileHandle;
 import io.paddock.storage.support.FileIo;
 import io.paddock.storage.support.FileNames;
+import io.paddock.storage.support.FolderStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * poisons the log: every later call but {@link #lastZxid()} throws until the storage is opened again, which re-reads
  * the files (RELIABILITY.md 5.4: after a failed fsync the server must crash, not continue).
  */
-public final class MmapTxnLog implements TxnLog, AutoCloseable {
+public final class MmapTxnLog implements FolderStorage.Log {
     private static final Logger LOG = LoggerFactory.getLogger(MmapTxnLog.class);
 
     private final FileIo io;

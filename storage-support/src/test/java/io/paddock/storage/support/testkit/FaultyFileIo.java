@@ -1,5 +1,6 @@
 package io.paddock.storage.support.testkit;
 
+import io.paddock.storage.support.DirectoryLock;
 import io.paddock.storage.support.FileHandle;
 import io.paddock.storage.support.FileIo;
 import java.io.IOException;
@@ -33,6 +34,9 @@ import java.util.stream.Stream;
  * plus (in {@link Crash#KEEP_TORN_PREFIX}) a random prefix of the later writes in order, the last one cut at a
  * 512-byte sector boundary. Changes made through a mapping are durable only once forced and are dropped whole.
  *
+ * <p>{@link #lock} takes the real OS lock ({@link DirectoryLock}); {@link #crash} releases every lock taken through
+ * this instance, as the OS does for a process that dies. Lock files are not part of the durable model.
+ *
  * <p>Faults: {@link #failWritesAfter} (EIO on write), {@link #failForcesAfter} (EIO on fsync of a file or folder;
  * the unsynced writes are then lost for good, as Linux drops dirty pages after a failed writeback),
  * {@link #limitSpace} (ENOSPC: a write that does not fit writes what fits, then fails). {@link #heal} clears them.
@@ -58,6 +62,7 @@ public final class FaultyFileIo implements FileIo {
     private final Map<Path, Inode> live = new HashMap<>();
     private final Map<Path, Inode> durable = new HashMap<>();
     private final List<Handle> open = new ArrayList<>();
+    private final List<DirectoryLock> locks = new ArrayList<>();
     private int generation;
     private long writesLeft = -1;
     private long forcesLeft = -1;
@@ -77,7 +82,8 @@ public final class FaultyFileIo implements FileIo {
         Files.createDirectories(this.root);
         try (Stream<Path> files = Files.walk(this.root)) {
             for (Path p : (Iterable<Path>) files::iterator) {
-                if (Files.isRegularFile(p)) {
+                // a lock file is no data, and reading it would drop this JVM's lock on it (POSIX)
+                if (Files.isRegularFile(p) && !p.getFileName().toString().equals(DirectoryLock.FILE_NAME)) {
                     Inode inode = new Inode(Files.readAllBytes(p));
                     live.put(p, inode);
                     durable.put(p, inode);
@@ -130,8 +136,9 @@ public final class FaultyFileIo implements FileIo {
     }
 
     /**
-     * Pulls the plug: every handle opened before stops working, and the folder tree is rewritten to what the disk
-     * would hold (see the class comment). Faults are healed; the instance is ready to open the storage again.
+     * Pulls the plug: every handle opened before stops working, every lock taken through this instance is released
+     * (the process died), and the folder tree is rewritten to what the disk would hold (see the class comment).
+     * Faults are healed; the instance is ready to open the storage again.
      */
     public synchronized void crash(Crash mode) throws IOException {
         crashes++;
@@ -140,6 +147,10 @@ public final class FaultyFileIo implements FileIo {
             h.channel.close();
         }
         open.clear();
+        for (DirectoryLock lock : locks) {
+            lock.close();
+        }
+        locks.clear();
         Set<Path> paths = new HashSet<>(live.keySet());
         paths.addAll(durable.keySet());
         for (Path p : paths) {
@@ -258,6 +269,15 @@ public final class FaultyFileIo implements FileIo {
                 durable.put(p, inode);
             }
         });
+    }
+
+    /** The real lock, as {@link FileIo#system()} takes it; released by {@link #crash} too. */
+    @Override
+    public synchronized DirectoryLock lock(Path dir, String role) throws IOException {
+        DirectoryLock lock = DirectoryLock.acquire(check(dir), role);
+        locks.removeIf(l -> !l.isHeld());
+        locks.add(lock);
+        return lock;
     }
 
     private void forceFault(String what) throws IOException {

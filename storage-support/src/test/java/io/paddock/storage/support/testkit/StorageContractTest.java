@@ -15,6 +15,7 @@ import io.paddock.api.storage.StorageCorruptException;
 import io.paddock.api.storage.StorageProvider;
 import io.paddock.api.storage.TxnCursor;
 import io.paddock.api.storage.TxnLog;
+import io.paddock.storage.support.DirectoryLock;
 import io.paddock.storage.support.FileIo;
 import io.paddock.storage.support.FileNames;
 import java.io.IOException;
@@ -34,6 +35,7 @@ import java.util.OptionalLong;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,7 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * contract", RELIABILITY.md §5.4) as tests every storage engine runs: extend this class, return the provider, and open
  * the engine over a given {@link FileIo}.
  *
- * <p>What it assumes of an engine beyond the SPI: every file goes through the {@code FileIo} it was opened with;
+ * <p>What it assumes of an engine beyond the SPI: every file and folder lock goes through the {@code FileIo} it was
+ * opened with (as {@code FolderStorage} does), and its provider is listed in {@code META-INF/services} so that a
+ * child JVM on the class path finds it by name;
  * snapshots and durable values use {@code storage-support} (files {@code <dataDir>/version-2/snapshot.<hex>});
  * txn payloads are stored as they are (uncompressed) somewhere under {@code dataLogDir}, so the kit can find a
  * record's bytes and damage them. With {@link #rollsEveryTxnsPerLogFileMax()} true (the default) it also assumes a
@@ -208,7 +212,8 @@ public abstract class StorageContractTest {
         byte[] needle = Arrays.copyOf(array(payload(n, generation)), 16);
         try (Stream<Path> files = Files.walk(config().dataLogDir())) {
             for (Path f : (Iterable<Path>) files::iterator) {
-                if (!Files.isRegularFile(f)) {
+                // reading a lock file would drop this JVM's lock on it (POSIX), and it holds no record
+                if (!Files.isRegularFile(f) || f.getFileName().toString().equals(DirectoryLock.FILE_NAME)) {
                     continue;
                 }
                 byte[] content = Files.readAllBytes(f);
@@ -530,6 +535,16 @@ public abstract class StorageContractTest {
         if (!rollsEveryTxnsPerLogFileMax()) {
             return;
         }
+        removeAMiddleLogFile();
+        StorageCorruptException e = assertThrows(StorageCorruptException.class, this::openReal);
+        assertFalse(e.getMessage().isBlank());
+    }
+
+    /** A log file deleted from disk, and what it held. */
+    private record Removed(Path file, byte[] content) {}
+
+    /** Writes records 1..35 over four files and deletes the one that holds record 15: a gap in the log. */
+    private Removed removeAMiddleLogFile() throws IOException {
         try (Storage s = openReal()) {
             append(s.log(), 1, 35, 0);
             s.log().sync();
@@ -537,9 +552,9 @@ public abstract class StorageContractTest {
         Path middle = locate(15).file();
         assertNotEquals(locate(1).file(), middle);
         assertNotEquals(locate(35).file(), middle);
+        Removed removed = new Removed(middle, Files.readAllBytes(middle));
         Files.delete(middle);
-        StorageCorruptException e = assertThrows(StorageCorruptException.class, this::openReal);
-        assertFalse(e.getMessage().isBlank());
+        return removed;
     }
 
     // ---------------------------------------------------------------- damaged tails and middles
@@ -1012,6 +1027,144 @@ public abstract class StorageContractTest {
         io.crash(FaultyFileIo.Crash.DROP_UNSYNCED);
         try (Storage again = open(config(base), io)) {
             h.assertPrefix(readAfter(again.log(), Zxid.NONE), "ENOSPC, then power loss");
+        }
+    }
+
+    // ---------------------------------------------------------------- folder locks
+
+    /** {@code config(base)}'s settings over other folders. */
+    protected final StorageConfig config(Path dataDir, Path dataLogDir) {
+        StorageConfig c = config(tempDir);
+        return new StorageConfig(dataDir, dataLogDir, c.preAllocBytes(), c.txnsPerLogFileMax(), c.forceSync(),
+                c.extra());
+    }
+
+    private static IOException assertLocked(StorageConfig config, Path dir, String role,
+            Executable open) {
+        IOException e = assertThrows(IOException.class, open, "a second open of " + dir);
+        assertFalse(e instanceof StorageCorruptException, "a locked folder is not damage: " + e);
+        assertTrue(e.getMessage().contains(dir.toString()) && e.getMessage().contains(role),
+                "the refusal names " + role + " " + dir + ": " + e.getMessage());
+        return e;
+    }
+
+    @Test
+    void aSecondOpenOfTheSameFoldersFailsAtOnceUntilTheFirstIsClosed() throws IOException {
+        StorageConfig config = config();
+        try (Storage first = openReal()) {
+            IOException e = assertLocked(config, config.dataDir(), "dataDir", this::openReal);
+            assertTrue(e.getMessage().contains("pid " + ProcessHandle.current().pid()), e.getMessage());
+            assertLocked(config, config.dataDir(), "dataDir", () -> provider().open(config));
+            append(first.log(), 1, 3, 0);
+            first.log().sync();
+            first.values().put("currentEpoch", 1);
+        }
+        try (Storage again = openReal()) {
+            assertRecords(readAfter(again.log(), Zxid.NONE), 1, 3);
+            assertEquals(OptionalLong.of(1), again.values().get("currentEpoch"));
+        }
+        assertTrue(Files.exists(config.dataDir().resolve(DirectoryLock.FILE_NAME)), "the lock file stays");
+        assertTrue(Files.exists(config.dataLogDir().resolve(DirectoryLock.FILE_NAME)), "dataLogDir has its own");
+    }
+
+    @Test
+    void dataDirAndDataLogDirAreEachLockedOnTheirOwn() throws IOException {
+        StorageConfig config = config();
+        Path otherData = tempDir.resolve("other-data");
+        Path otherLog = tempDir.resolve("other-datalog");
+        try (Storage first = openReal()) {
+            assertLocked(config, config.dataLogDir(), "dataLogDir",
+                    () -> open(config(otherData, config.dataLogDir()), FileIo.system()).close());
+            assertLocked(config, config.dataDir(), "dataDir",
+                    () -> open(config(config.dataDir(), otherLog), FileIo.system()).close());
+            // a refused open took nothing: otherData and otherLog are free
+            try (Storage other = open(config(otherData, otherLog), FileIo.system())) {
+                assertEquals(Zxid.NONE, other.log().lastZxid());
+            }
+            append(first.log(), 1, 2, 0);
+            first.log().sync();
+        }
+        try (Storage shared = open(config(otherData, config.dataLogDir()), FileIo.system())) {
+            assertRecords(readAfter(shared.log(), Zxid.NONE), 1, 2);
+        }
+    }
+
+    @Test
+    void oneFolderForDataAndLogIsLockedOnce() throws IOException {
+        Path one = tempDir.resolve("one");
+        StorageConfig config = config(one, one);
+        try (Storage s = open(config, FileIo.system())) {
+            append(s.log(), 1, 2, 0);
+            s.log().sync();
+            assertLocked(config, one, "dataDir", () -> open(config, FileIo.system()).close());
+            assertLocked(config, one, "dataLogDir", () -> open(config(tempDir.resolve("d2"), one), FileIo.system())
+                    .close());
+        }
+        try (Storage s = open(config, FileIo.system())) {
+            assertRecords(readAfter(s.log(), Zxid.NONE), 1, 2);
+        }
+    }
+
+    @Test
+    void anOpenThatFailsReleasesTheLocksItTook() throws IOException {
+        if (!rollsEveryTxnsPerLogFileMax()) {
+            return;
+        }
+        Removed middle = removeAMiddleLogFile();
+        assertThrows(StorageCorruptException.class, this::openReal);
+        assertThrows(StorageCorruptException.class, this::openReal, "the failed open left no lock behind");
+        Files.write(middle.file(), middle.content());
+        try (Storage s = openReal()) {
+            assertRecords(readAfter(s.log(), Zxid.NONE), 1, 35);
+        }
+    }
+
+    @Test
+    void aPowerLossReleasesTheLocksAsADyingProcessDoes() throws IOException {
+        Path base = tempDir.resolve("lock-crash");
+        FaultyFileIo io = new FaultyFileIo(base, 5);
+        StorageConfig config = config(base);
+        Storage before = open(config, io);
+        append(before.log(), 1, 4, 0);
+        before.log().sync();
+        assertLocked(config, config.dataDir(), "dataDir", () -> open(config, io));
+        io.crash(FaultyFileIo.Crash.DROP_UNSYNCED);
+        try (Storage after = open(config, io)) {
+            // the storage of the dead "process" closes late; that must not release its successor's locks
+            before.close();
+            assertLocked(config, config.dataDir(), "dataDir", () -> open(config, io));
+            assertRecords(readAfter(after.log(), Zxid.NONE), 1, 4);
+        }
+    }
+
+    /**
+     * The real thing with two processes: a child JVM ({@link LockHolderMain}) is refused while this JVM holds the
+     * folders, then holds them itself (this JVM is refused, with the child's pid), and once it is killed with
+     * SIGKILL the folders open again here with every record it synced.
+     */
+    @Test
+    void anotherProcessIsRefusedAndAKilledHolderLeavesNoLockBehind() throws Exception {
+        StorageConfig config = config();
+        Path errors = tempDir.resolve("lock-holder.err");
+        try (LockHolderProcess child = LockHolderProcess.start(provider().name(), config, errors,
+                provider().getClass(), StorageProvider.class, FileIo.class)) {
+            try (Storage mine = openReal()) {
+                String refused = child.send("open");
+                assertTrue(refused.startsWith(LockHolderMain.REFUSED), refused + "; stderr: " + child.stderr());
+                assertTrue(refused.contains(config.dataDir().toString()), refused);
+                assertTrue(refused.contains("pid " + ProcessHandle.current().pid()), "names the holder: " + refused);
+                append(mine.log(), 1, 3, 0);
+                mine.log().sync();
+            }
+            assertEquals(LockHolderMain.OPENED + child.pid(), child.send("open"), child.stderr());
+            assertEquals(LockHolderMain.APPENDED, child.send("append 4 6"), child.stderr());
+            IOException e = assertLocked(config, config.dataDir(), "dataDir", this::openReal);
+            assertTrue(e.getMessage().contains("pid " + child.pid()), "names the holder: " + e.getMessage());
+            assertLocked(config, config.dataDir(), "dataDir", () -> provider().open(config));
+            child.kill9();
+        }
+        try (Storage s = openReal()) {
+            assertRecords(readAfter(s.log(), Zxid.NONE), 1, 6);
         }
     }
 
