@@ -1,6 +1,9 @@
 package io.paddock.api.storage;
 
-/** An opened storage: its log, its snapshots and its durable values. Closing releases files, syncing nothing extra. */
+/**
+ * An opened storage: its log, its snapshots and its durable values. Closing releases files and the folders' exclusive
+ * hold, syncing nothing extra.
+ */
 public interface Storage extends AutoCloseable {
     TxnLog log();
 

@@ -6,7 +6,10 @@ import java.nio.ByteBuffer;
 /** The write-ahead log of transactions. Single writer; readers may run concurrently with the writer. */
 public interface TxnLog {
 
-    /** Buffers one record. {@code zxid} must be greater than every zxid appended before. */
+    /**
+     * Buffers one record. {@code zxid} must be greater than the last zxid now in the log; after
+     * {@link #truncateAfter} that is the cut point, so a learner told to TRUNC appends the leader's history from there.
+     */
     void append(long zxid, ByteBuffer txn) throws IOException;
 
     /** Makes every record appended so far durable (one fsync/fdatasync for the whole batch: group commit). */
