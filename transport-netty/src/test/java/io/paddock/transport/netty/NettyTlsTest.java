@@ -1,10 +1,10 @@
 package io.paddock.transport.netty;
 
-import static io.paddock.transport.netty.NettyTestSupport.LOOPBACK_ANY_PORT;
-import static io.paddock.transport.netty.NettyTestSupport.WAIT;
-import static io.paddock.transport.netty.NettyTestSupport.await;
+import static io.paddock.transport.testkit.TransportTestSupport.LOOPBACK_ANY_PORT;
+import static io.paddock.transport.testkit.TransportTestSupport.WAIT;
+import static io.paddock.transport.testkit.TransportTestSupport.await;
 import static io.paddock.transport.netty.NettyTestSupport.config;
-import static io.paddock.transport.netty.NettyTestSupport.take;
+import static io.paddock.transport.testkit.TransportTestSupport.take;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,8 +21,9 @@ import io.paddock.api.transport.TransportProvider;
 import io.paddock.server.ServerConfig;
 import io.paddock.server.StandaloneReplicator;
 import io.paddock.server.ZkServer;
-import io.paddock.transport.netty.NettyTestSupport.Client;
-import io.paddock.transport.netty.NettyTestSupport.RecordingHandler;
+import io.paddock.transport.testkit.TransportTestSupport;
+import io.paddock.transport.testkit.TransportTestSupport.Client;
+import io.paddock.transport.testkit.TransportTestSupport.RecordingHandler;
 import io.paddock.transport.netty.internal.NettyTransport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -214,13 +215,13 @@ class NettyTlsTest {
         ClientListener secure = transport.listenForSecureClients(LOOPBACK_ANY_PORT, 0, 0, handler);
         try (SSLSocket socket = tlsSocket(secure.localAddress(), null)) {
             OutputStream out = socket.getOutputStream();
-            out.write(NettyTestSupport.frame("hello"));
-            out.write(NettyTestSupport.frame("x".repeat(NettyTestSupport.MAX_FRAME_BYTES)));
+            out.write(TransportTestSupport.frame("hello"));
+            out.write(TransportTestSupport.frame("x".repeat(TransportTestSupport.MAX_FRAME_BYTES)));
             out.flush();
             java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
             assertEquals("hello", readFrame(in));
-            assertEquals(NettyTestSupport.MAX_FRAME_BYTES, readFrame(in).length());
-            out.write(java.nio.ByteBuffer.allocate(4).putInt(NettyTestSupport.MAX_FRAME_BYTES + 1).array());
+            assertEquals(TransportTestSupport.MAX_FRAME_BYTES, readFrame(in).length());
+            out.write(java.nio.ByteBuffer.allocate(4).putInt(TransportTestSupport.MAX_FRAME_BYTES + 1).array());
             out.flush();
             assertEquals(-1, readQuietly(in), "closed on a too long frame");
         }
@@ -468,15 +469,6 @@ class NettyTlsTest {
     // ---- certificates -------------------------------------------------------------------------------------------
 
     private static Path trustStore(String file, String type, Certificate... certificates) throws Exception {
-        KeyStore store = KeyStore.getInstance(type);
-        store.load(null, null);
-        for (int i = 0; i < certificates.length; i++) {
-            store.setCertificateEntry("trusted-" + i, certificates[i]);
-        }
-        Path path = dir.resolve(file);
-        try (OutputStream out = Files.newOutputStream(path)) {
-            store.store(out, PASSWORD.toCharArray());
-        }
-        return path;
+        return TestCertificates.writeTrustStore(dir.resolve(file), type, PASSWORD, certificates);
     }
 }

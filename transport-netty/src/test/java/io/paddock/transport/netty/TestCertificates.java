@@ -67,6 +67,20 @@ final class TestCertificates {
         }
     }
 
+    /** Writes a trust store of {@code type} (JKS, PKCS12) that trusts exactly {@code certificates}. */
+    static Path writeTrustStore(Path file, String type, String password, Certificate... certificates)
+            throws Exception {
+        KeyStore store = KeyStore.getInstance(type);
+        store.load(null, null);
+        for (int i = 0; i < certificates.length; i++) {
+            store.setCertificateEntry("trusted-" + i, certificates[i]);
+        }
+        try (OutputStream out = Files.newOutputStream(file)) {
+            store.store(out, password.toCharArray());
+        }
+        return file;
+    }
+
     static Identity selfSigned(String name, List<String> ipAddresses, List<String> dnsNames) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec("secp256r1"));

@@ -16,11 +16,13 @@ import java.util.TreeSet;
  * The {@code extra} keys of {@code TransportConfig} this transport reads (distro hands over every {@code transport.*}
  * key of the config file with the prefix removed), parsed once. Pure: no files are opened here.
  *
- * @param epoll    {@code epoll}: whether to use the native epoll transport
- * @param tls      the {@code ssl.*} settings of the secure client port
- * @param warnings one line per key that is ignored, to be logged at start
+ * @param epoll     {@code epoll}: whether to use the native epoll transport
+ * @param tls       the {@code ssl.*} settings of the secure client port
+ * @param quorumTls the {@code ssl.quorum.*} settings of the peer links when {@code sslQuorum=true}, else {@code null}
+ *                  (peer links in plain TCP)
+ * @param warnings  one line per key that is ignored, to be logged at start
  */
-public record NettyOptions(EpollMode epoll, TlsOptions tls, List<String> warnings) {
+public record NettyOptions(EpollMode epoll, TlsOptions tls, TlsOptions quorumTls, List<String> warnings) {
 
     /** {@code epoll=auto|true|false}. */
     public enum EpollMode {
@@ -32,13 +34,24 @@ public record NettyOptions(EpollMode epoll, TlsOptions tls, List<String> warning
         OFF
     }
 
-    private static final Set<String> KNOWN = Set.of(
-            "epoll",
-            "ssl.keyStore.location", "ssl.keyStore.password", "ssl.keyStore.passwordPath", "ssl.keyStore.type",
-            "ssl.trustStore.location", "ssl.trustStore.password", "ssl.trustStore.passwordPath",
-            "ssl.trustStore.type", "ssl.clientAuth", "ssl.hostnameVerification", "ssl.clientHostnameVerification",
-            "ssl.protocol", "ssl.enabledProtocols", "ssl.ciphersuites", "ssl.crl", "ssl.ocsp",
-            "ssl.allowReverseDnsLookup");
+    /** The key names under {@code ssl.} (secure client port) and {@code ssl.quorum.} (peer links). */
+    private static final List<String> TLS_KEYS = List.of(
+            "keyStore.location", "keyStore.password", "keyStore.passwordPath", "keyStore.type",
+            "trustStore.location", "trustStore.password", "trustStore.passwordPath", "trustStore.type",
+            "clientAuth", "hostnameVerification", "clientHostnameVerification", "protocol", "enabledProtocols",
+            "ciphersuites", "crl", "ocsp", "allowReverseDnsLookup");
+    private static final String CLIENT_PREFIX = "ssl.";
+    private static final String QUORUM_PREFIX = "ssl.quorum.";
+    private static final Set<String> KNOWN = known();
+
+    private static Set<String> known() {
+        Set<String> known = new TreeSet<>(List.of("epoll", "sslQuorum"));
+        for (String key : TLS_KEYS) {
+            known.add(CLIENT_PREFIX + key);
+            known.add(QUORUM_PREFIX + key);
+        }
+        return Set.copyOf(known);
+    }
 
     public NettyOptions {
         warnings = List.copyOf(warnings);
@@ -55,7 +68,27 @@ public record NettyOptions(EpollMode epoll, TlsOptions tls, List<String> warning
                         + String.join(", ", new TreeSet<>(KNOWN)) + ")");
             }
         });
-        return new NettyOptions(epoll(keys), tls(keys), warnings);
+        TlsOptions quorumTls = null;
+        if (bool(keys, "sslQuorum", false)) {
+            quorumTls = tls(keys, QUORUM_PREFIX);
+            if (!quorumTls.configured()) {
+                throw new IllegalArgumentException("sslQuorum=true needs a key store for the peer links: set"
+                        + " transport.ssl.quorum.keyStore.location (and transport.ssl.quorum.keyStore.password or"
+                        + " .passwordPath)");
+            }
+            if (quorumTls.clientAuth() != ClientAuthMode.NEED) {
+                throw new IllegalArgumentException("transport.ssl.quorum.clientAuth=" + keys.get(QUORUM_PREFIX
+                        + "clientAuth") + " is not supported: peer links always use mutual TLS (need)");
+            }
+        } else {
+            for (String key : keys.keySet()) {
+                if (key.startsWith(QUORUM_PREFIX)) {
+                    warnings.add("Ignoring transport." + key + ": it configures TLS between peers, and sslQuorum is"
+                            + " not true");
+                }
+            }
+        }
+        return new NettyOptions(epoll(keys), tls(keys, CLIENT_PREFIX), quorumTls, warnings);
     }
 
     private static EpollMode epoll(Map<String, String> keys) {
@@ -76,21 +109,24 @@ public record NettyOptions(EpollMode epoll, TlsOptions tls, List<String> warning
         }
     }
 
-    private static TlsOptions tls(Map<String, String> keys) {
-        refuseTrue(keys, "ssl.crl", "certificate revocation lists are not supported yet");
-        refuseTrue(keys, "ssl.ocsp", "OCSP is not supported yet");
-        refuseTrue(keys, "ssl.allowReverseDnsLookup",
-                "client certificates are checked against the client's IP address only, never a reverse DNS name");
-        Store keyStore = store(keys, "ssl.keyStore");
-        Store trustStore = store(keys, "ssl.trustStore");
-        ClientAuthMode clientAuth = keys.containsKey("ssl.clientAuth") && !keys.get("ssl.clientAuth").isEmpty()
-                ? ClientAuthMode.parse("transport.ssl.clientAuth", keys.get("ssl.clientAuth"))
+    /** The TLS keys under {@code prefix}: {@code ssl.} for the secure client port, {@code ssl.quorum.} for peers. */
+    private static TlsOptions tls(Map<String, String> keys, String prefix) {
+        refuseTrue(keys, prefix + "crl", "certificate revocation lists are not supported yet");
+        refuseTrue(keys, prefix + "ocsp", "OCSP is not supported yet");
+        refuseTrue(keys, prefix + "allowReverseDnsLookup",
+                "certificates are checked against IP addresses and the names dialled only, never a reverse DNS name");
+        Store keyStore = store(keys, prefix + "keyStore");
+        Store trustStore = store(keys, prefix + "trustStore");
+        String clientAuthValue = keys.get(prefix + "clientAuth");
+        ClientAuthMode clientAuth = clientAuthValue != null && !clientAuthValue.isEmpty()
+                ? ClientAuthMode.parse("transport." + prefix + "clientAuth", clientAuthValue)
                 : ClientAuthMode.NEED;
-        boolean hostnameVerification = bool(keys, "ssl.hostnameVerification", true);
-        boolean clientHostnameVerification = bool(keys, "ssl.clientHostnameVerification", hostnameVerification);
-        String protocol = nonEmpty(keys.get("ssl.protocol"));
-        return new TlsOptions(keyStore, trustStore, clientAuth, hostnameVerification, clientHostnameVerification,
-                protocol, list(keys.get("ssl.enabledProtocols")), list(keys.get("ssl.ciphersuites")));
+        boolean hostnameVerification = bool(keys, prefix + "hostnameVerification", true);
+        boolean clientHostnameVerification = bool(keys, prefix + "clientHostnameVerification", hostnameVerification);
+        String protocol = nonEmpty(keys.get(prefix + "protocol"));
+        return new TlsOptions("transport." + prefix, keyStore, trustStore, clientAuth, hostnameVerification,
+                clientHostnameVerification, protocol, list(keys.get(prefix + "enabledProtocols")),
+                list(keys.get(prefix + "ciphersuites")));
     }
 
     private static Store store(Map<String, String> keys, String prefix) {

@@ -5,8 +5,11 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * ZooKeeper's {@code ssl.*} settings for a TLS listener, parsed but not loaded: the stores are still file names.
+ * ZooKeeper's {@code ssl.*} settings for a TLS listener (or {@code ssl.quorum.*} for the peer links), parsed but not
+ * loaded: the stores are still file names.
  *
+ * @param keyPrefix                  how the keys are spelled in messages: {@code transport.ssl.} or
+ *                                   {@code transport.ssl.quorum.}
  * @param keyStore                   the server's key and certificate chain; {@code null} when TLS is not configured
  * @param trustStore                 the CAs client certificates are checked against; {@code null} = the JDK's default
  * @param clientAuth                 {@code ssl.clientAuth}; ZooKeeper's default is {@link ClientAuthMode#NEED}
@@ -18,6 +21,7 @@ import java.util.Objects;
  * @param cipherSuites               {@code ssl.ciphersuites}; empty = Netty's defaults for the JDK provider
  */
 public record TlsOptions(
+        String keyPrefix,
         Store keyStore,
         Store trustStore,
         ClientAuthMode clientAuth,
@@ -28,6 +32,7 @@ public record TlsOptions(
         List<String> cipherSuites) {
 
     public TlsOptions {
+        Objects.requireNonNull(keyPrefix, "keyPrefix");
         Objects.requireNonNull(clientAuth, "clientAuth");
         enabledProtocols = List.copyOf(enabledProtocols);
         cipherSuites = List.copyOf(cipherSuites);

@@ -99,6 +99,7 @@ final class ClientAddressTrustManager extends X509ExtendedTrustManager {
         }
         throw new CertificateException("client certificate of '" + certificate.getSubjectX500Principal().getName()
                 + "' does not name the client's address " + peer.getHostAddress() + " in an IP subject alternative"
-                + " name (checked without reverse DNS; set ssl.clientHostnameVerification=false to skip this check)");
+                + " name (checked without reverse DNS; ssl.clientHostnameVerification=false, or"
+                + " ssl.quorum.hostnameVerification=false on a peer port, skips this check)");
     }
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +87,7 @@ abstract class NettyEndpoint extends ChannelInboundHandlerAdapter {
     private boolean inputShutdown;
     private boolean outputPaused;
     private boolean opened; // the owner knows this endpoint, so it must hear of the close
+    private boolean awaitingTls; // opens on the TLS handshake's success, not on channelActive
     private boolean finished;
     private boolean delivering;
     private boolean draining;
@@ -100,6 +102,17 @@ abstract class NettyEndpoint extends ChannelInboundHandlerAdapter {
 
     NettyEndpoint(long id, Channel channel, Settings settings, NettyTransport transport, boolean fourLetterWords,
             boolean ownerKnowsAlready) {
+        this(id, channel, settings, transport, fourLetterWords, ownerKnowsAlready, false);
+    }
+
+    /**
+     * @param openAfterTls the endpoint opens (tells its owner, delivers frames) only once the {@code SslHandler} in
+     *                     front of it reports a successful handshake; a failed handshake closes it without any
+     *                     callback (TLS peer links: an unauthenticated peer is never seen by the owner)
+     */
+    NettyEndpoint(long id, Channel channel, Settings settings, NettyTransport transport, boolean fourLetterWords,
+            boolean ownerKnowsAlready, boolean openAfterTls) {
+        this.awaitingTls = openAfterTls;
         this.id = id;
         this.channel = channel;
         remoteAddress();
@@ -365,6 +378,14 @@ abstract class NettyEndpoint extends ChannelInboundHandlerAdapter {
         }
         remoteAddress();
         localAddress();
+        if (!awaitingTls) {
+            open();
+        }
+        context.fireChannelActive();
+    }
+
+    /** Tells the owner (or asks the acceptor) and starts reading for it. */
+    private void open() {
         boolean keep;
         try {
             keep = onOpened();
@@ -380,9 +401,15 @@ abstract class NettyEndpoint extends ChannelInboundHandlerAdapter {
             return;
         }
         opened = true;
+        onReady();
+        if (cumulation != null) {
+            deliver(); // bytes that came with the end of the TLS handshake
+        }
         updateAutoRead();
-        context.fireChannelActive();
     }
+
+    /** The endpoint is open and its owner knows it (after {@link #onOpened}); on the loop. */
+    void onReady() {}
 
     @Override
     public final void channelRead(ChannelHandlerContext context, Object msg) {
@@ -439,14 +466,25 @@ abstract class NettyEndpoint extends ChannelInboundHandlerAdapter {
             } else {
                 updateAutoRead();
             }
-        } else if (event instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
-            LOG.debug("{}: TLS handshake failed: {}", this, String.valueOf(handshake.cause()));
+        } else if (event instanceof SslHandshakeCompletionEvent handshake) {
+            if (!handshake.isSuccess()) {
+                LOG.debug("{}: TLS handshake failed: {}", this, String.valueOf(handshake.cause()));
+                requestClose(handshake.cause());
+            } else if (awaitingTls) {
+                awaitingTls = false;
+                if (state.get() == OPEN) {
+                    open();
+                }
+            }
         }
         context.fireUserEventTriggered(event);
     }
 
     @Override
     public final void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        if (!(cause instanceof SSLException) && cause.getCause() instanceof SSLException tls) {
+            cause = tls; // the SslHandler wraps it in a DecoderException; the refused certificate is the useful part
+        }
         LOG.debug("{}: {}", this, cause.toString());
         requestClose(cause);
     }
@@ -525,7 +563,7 @@ abstract class NettyEndpoint extends ChannelInboundHandlerAdapter {
         }
         delivering = true;
         try {
-            while (cumulation != null && readAllowed()) {
+            while (cumulation != null && readAllowed() && !awaitingTls) {
                 int readable = cumulation.readableBytes();
                 if (readable < HEADER_BYTES) {
                     break;

@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * {@code ioThreads} I/O loops ({@code paddock-netty-io-<n>}) that own the connections, native epoll where available.
  * All threads are daemons and end in {@link #close()}.
  *
- * <p>TLS: {@link #listenForSecureClients} is the secure client port. Its key material is read once, while the
- * transport is created, through the {@link KeyMaterialOpener} the provider adapts from distro's {@code ConfigFiles}.
+ * <p>TLS: {@link #listenForSecureClients} is the secure client port; with {@code sslQuorum=true} every peer link, accepted
+ * or dialled, is wrapped in mutually authenticated TLS. Key material is read once, while the transport is created,
+ * through the {@link KeyMaterialOpener} the provider adapts from distro's {@code ConfigFiles}.
  */
 public final class NettyTransport implements Transport {
 
@@ -56,6 +57,8 @@ public final class NettyTransport implements Transport {
     private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
     private final WriteBufferWaterMark clientWaterMark;
     private final SslContext clientTls; // null: no key store configured
+    private final SslContext peerPortTls; // null: sslQuorum off, peer links in plain TCP
+    private final SslContext peerDialTls; // set exactly when peerPortTls is
     private final AtomicLong ids = new AtomicLong();
     private final Set<NettyListener> listeners = ConcurrentHashMap.newKeySet();
     private final Set<PeerEndpoint> dialledPeers = ConcurrentHashMap.newKeySet();
@@ -74,6 +77,13 @@ public final class NettyTransport implements Transport {
         options.warnings().forEach(LOG::warn);
         // before any thread starts, so that a bad key store leaves nothing behind
         clientTls = options.tls().configured() ? TlsContexts.server(options.tls(), files) : null;
+        if (options.quorumTls() != null) {
+            peerPortTls = TlsContexts.build(options.quorumTls(), files, TlsContexts.Role.PEER_PORT);
+            peerDialTls = TlsContexts.build(options.quorumTls(), files, TlsContexts.Role.PEER_DIAL);
+        } else {
+            peerPortTls = null;
+            peerDialTls = null;
+        }
         // the timeout re-checks run at most this often: fine enough for the handshake timeout, cheap to ignore
         long tickMs = Math.max(5, Math.min(500, config.handshakeTimeoutMs() / 8));
         this.settings = new Settings(config.maxFrameBytes(), config.outboundBytesMax(), config.handshakeTimeoutMs(),
@@ -83,9 +93,9 @@ public final class NettyTransport implements Transport {
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         this.loops = new EventLoops(options.epoll(), Math.max(1, threads));
         LOG.debug("netty transport started with {} {} I/O threads, maxFrameBytes={}, outboundBytesMax={}, "
-                + "handshakeTimeoutMs={}, TLS {}", Math.max(1, threads), loops.epoll ? "epoll" : "nio",
-                settings.maxFrameBytes(), settings.outboundBytesMax(), settings.handshakeTimeoutMs(),
-                clientTls != null ? "ready" : "off");
+                + "handshakeTimeoutMs={}, client TLS {}, quorum TLS {}", Math.max(1, threads),
+                loops.epoll ? "epoll" : "nio", settings.maxFrameBytes(), settings.outboundBytesMax(),
+                settings.handshakeTimeoutMs(), clientTls != null ? "ready" : "off", peerPortTls != null ? "on" : "off");
     }
 
     /** Whether the I/O loops use native epoll (false: java.nio). */
@@ -145,8 +155,19 @@ public final class NettyTransport implements Transport {
     @Override
     public ClientListener listenForPeers(InetSocketAddress address, PeerLinkAcceptor acceptor) throws IOException {
         Objects.requireNonNull(acceptor, "acceptor");
-        NettyListener listener = new NettyListener(this, "peer", 0, (channel, id) -> channel.pipeline()
-                .addLast("paddock", PeerEndpoint.accepted(id, channel, settings, this, acceptor)));
+        SslContext tls = peerPortTls;
+        NettyListener listener = new NettyListener(this, tls == null ? "peer" : "TLS peer", 0, (channel, id) -> {
+            if (tls != null) {
+                InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
+                // the peer host is the IP literal: the dialler's certificate is checked against it, never a DNS name
+                SslHandler ssl = tls.newHandler(channel.alloc(), remote.getAddress().getHostAddress(),
+                        remote.getPort());
+                ssl.setHandshakeTimeoutMillis(settings.handshakeTimeoutMs());
+                channel.pipeline().addLast("tls", ssl);
+            }
+            channel.pipeline().addLast("paddock", PeerEndpoint.accepted(id, channel, settings, this, acceptor,
+                    tls != null));
+        });
         return bind(serverBootstrap(listener, 0), listener, address);
     }
 
@@ -195,7 +216,9 @@ public final class NettyTransport implements Transport {
             throw new IllegalArgumentException("timeoutMs must be positive: " + timeoutMs);
         }
         ensureOpen();
+        long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         long id = nextId();
+        SslContext tls = peerDialTls;
         PeerEndpoint[] link = new PeerEndpoint[1];
         Bootstrap bootstrap = new Bootstrap()
                 .group(loops.io)
@@ -207,7 +230,16 @@ public final class NettyTransport implements Transport {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        link[0] = PeerEndpoint.dialled(id, channel, settings, NettyTransport.this, handler);
+                        if (tls != null) {
+                            // the peer's certificate must name what was dialled: the host name as given, or the IP
+                            // literal; getHostString() never does a reverse lookup
+                            SslHandler ssl = tls.newHandler(channel.alloc(), address.getHostString(),
+                                    address.getPort());
+                            ssl.setHandshakeTimeoutMillis(timeoutMs);
+                            channel.pipeline().addLast("tls", ssl);
+                        }
+                        link[0] = PeerEndpoint.dialled(id, channel, settings, NettyTransport.this, handler,
+                                tls != null);
                         channel.pipeline().addLast("paddock", link[0]);
                     }
                 });
@@ -234,6 +266,9 @@ public final class NettyTransport implements Transport {
         PeerEndpoint endpoint = link[0];
         endpoint.remoteAddress(); // read while connected: kept for the life of the link
         endpoint.localAddress();
+        if (tls != null) {
+            awaitHandshake(endpoint, address, deadlineNanos);
+        }
         dialledPeers.add(endpoint);
         if (closing.get()) {
             endpoint.close();
@@ -243,6 +278,40 @@ public final class NettyTransport implements Transport {
             dialledPeers.remove(endpoint); // already closed (and reported) before it was added
         }
         return endpoint;
+    }
+
+    /**
+     * Waits for a dialled TLS link to finish its handshake. Until then its handler has heard nothing, so a failure
+     * closes it quietly and is thrown here: an {@code SSLException} for a certificate either side refused.
+     */
+    private static void awaitHandshake(PeerEndpoint endpoint, InetSocketAddress address, long deadlineNanos)
+            throws IOException {
+        // the SslHandler's own timeout (timeoutMs) ends the handshake; the extra second guards against a stuck loop
+        long waitNanos = deadlineNanos - System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        try {
+            endpoint.ready().get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            endpoint.close();
+            throw new SocketTimeoutException("TLS handshake with " + address + " did not finish in time");
+        } catch (InterruptedException e) {
+            endpoint.close();
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted during the TLS handshake with " + address);
+        } catch (java.util.concurrent.ExecutionException e) {
+            endpoint.close();
+            Throwable cause = e.getCause();
+            if (cause instanceof javax.net.ssl.SSLException ssl) {
+                javax.net.ssl.SSLHandshakeException refused = new javax.net.ssl.SSLHandshakeException(
+                        "TLS handshake with peer " + address + " failed: " + ssl.getMessage());
+                refused.initCause(ssl);
+                throw refused;
+            }
+            IOException failed = new IOException("TLS handshake with peer " + address + " failed: "
+                    + (cause instanceof java.nio.channels.ClosedChannelException ? "the connection was closed"
+                            + " (is the other side's peer port plain TCP?)" : String.valueOf(cause)));
+            failed.initCause(cause);
+            throw failed;
+        }
     }
 
     /** Closes every listener and link, then stops the loops and waits (bounded) for them to end. */

@@ -5,6 +5,8 @@ import io.paddock.api.transport.PeerLink;
 import io.paddock.api.transport.PeerLinkAcceptor;
 import io.paddock.api.transport.PeerLinkHandler;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +14,9 @@ import org.slf4j.LoggerFactory;
  * A framed link to another server, dialled ({@code acceptor == null}) or accepted. Reading is never paused for
  * output: two servers that both stopped reading while waiting for the other to read would deadlock, so the bound is
  * left to the caller through {@link #pendingOutboundBytes()}.
+ *
+ * <p>With TLS ({@code sslQuorum}) a link opens only once the handshake, with both certificates checked, succeeded: the
+ * acceptor never hears of a peer that failed it, and {@code connectToPeer} waits for {@link #ready()}.
  */
 final class PeerEndpoint extends NettyEndpoint implements PeerLink {
 
@@ -21,22 +26,24 @@ final class PeerEndpoint extends NettyEndpoint implements PeerLink {
     private final PeerLinkAcceptor acceptor;
     private final NettyTransport transport;
     private PeerLinkHandler handler; // event loop (set before reading starts)
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
     /** A dialled link: its owner knows it from the start and hears of its close. */
     static PeerEndpoint dialled(long id, Channel channel, Settings settings, NettyTransport transport,
-            PeerLinkHandler handler) {
-        return new PeerEndpoint(id, channel, settings, transport, handler, null);
+            PeerLinkHandler handler, boolean tls) {
+        return new PeerEndpoint(id, channel, settings, transport, handler, null, tls);
     }
 
     /** An accepted link; {@code acceptor} picks its handler on the event loop. */
     static PeerEndpoint accepted(long id, Channel channel, Settings settings, NettyTransport transport,
-            PeerLinkAcceptor acceptor) {
-        return new PeerEndpoint(id, channel, settings, transport, null, acceptor);
+            PeerLinkAcceptor acceptor, boolean tls) {
+        return new PeerEndpoint(id, channel, settings, transport, null, acceptor, tls);
     }
 
     private PeerEndpoint(long id, Channel channel, Settings settings, NettyTransport transport,
-            PeerLinkHandler handler, PeerLinkAcceptor acceptor) {
-        super(id, channel, settings, transport, false, acceptor == null);
+            PeerLinkHandler handler, PeerLinkAcceptor acceptor, boolean tls) {
+        // a dialled TLS link is the caller's only once the handshake succeeded (connectToPeer waits for it)
+        super(id, channel, settings, transport, false, acceptor == null && !tls, tls);
         this.handler = handler;
         this.acceptor = acceptor;
         this.transport = transport;
@@ -75,6 +82,19 @@ final class PeerEndpoint extends NettyEndpoint implements PeerLink {
         return true;
     }
 
+    /**
+     * Completes when the link is open (after the TLS handshake, if any); fails with the reason if it closed before,
+     * for example with the {@code SSLException} of a refused certificate.
+     */
+    CompletableFuture<Void> ready() {
+        return ready;
+    }
+
+    @Override
+    void onReady() {
+        ready.complete(null);
+    }
+
     @Override
     void onFrame(ByteBuffer payload) {
         handler.messageReceived(this, payload);
@@ -84,6 +104,9 @@ final class PeerEndpoint extends NettyEndpoint implements PeerLink {
     void onClosed(boolean opened, Throwable cause) {
         if (acceptor == null) {
             transport.dialledPeerClosed(this);
+        }
+        if (!ready.isDone()) {
+            ready.completeExceptionally(cause != null ? cause : new ClosedChannelException());
         }
         if (opened && handler != null) {
             try {

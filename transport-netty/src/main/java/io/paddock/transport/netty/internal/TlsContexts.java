@@ -28,7 +28,8 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Builds the server-side {@link SslContext} of a secure client port from ZooKeeper's {@code ssl.*} settings. The JDK's
+ * Builds the {@link SslContext}s of the secure client port (server side) and of the peer links (server side for the
+ * peer port, client side for dialled links) from ZooKeeper's {@code ssl.*} / {@code ssl.quorum.*} settings. The JDK's
  * TLS engine is used (no tcnative), so it runs the same on the module path and on every platform.
  *
  * <p>Every failure is an {@link IllegalArgumentException} whose message names the config key and the file, raised
@@ -37,18 +38,43 @@ import javax.net.ssl.X509ExtendedTrustManager;
 final class TlsContexts {
     private static final String NEWEST_PROTOCOL_FALLBACK = "TLSv1.2";
 
+    /** Which end of which kind of connection a context is for. */
+    enum Role {
+        /** The secure client port: {@code ssl.clientAuth} as configured. */
+        CLIENT_PORT("the secure client port"),
+        /** The peer port: a dialling peer must present a certificate. */
+        PEER_PORT("the peer port (sslQuorum)"),
+        /** A dialled peer link: presents this server's certificate and checks the peer's against the address. */
+        PEER_DIAL("dialled peer links (sslQuorum)");
+
+        private final String what;
+
+        Role(String what) {
+            this.what = what;
+        }
+    }
+
     private TlsContexts() {}
 
     static SslContext server(TlsOptions options, KeyMaterialOpener files) {
+        return build(options, files, Role.CLIENT_PORT);
+    }
+
+    static SslContext build(TlsOptions options, KeyMaterialOpener files, Role role) {
         Store keyStore = options.keyStore();
         char[] keyPassword = password(keyStore, files);
+        boolean serverSide = role != Role.PEER_DIAL;
         SslContextBuilder builder;
         if (keyStore.type() == TlsOptions.StoreType.PEM) {
             byte[] pem = read(keyStore, files);
+            String password = keyPassword == null || keyPassword.length == 0 ? null : new String(keyPassword);
             try {
                 // one file holds the private key and the certificate chain, as ZooKeeper's PEM key stores do
-                builder = SslContextBuilder.forServer(new ByteArrayInputStream(pem), new ByteArrayInputStream(pem),
-                        keyPassword == null || keyPassword.length == 0 ? null : new String(keyPassword));
+                builder = serverSide
+                        ? SslContextBuilder.forServer(new ByteArrayInputStream(pem), new ByteArrayInputStream(pem),
+                                password)
+                        : SslContextBuilder.forClient().keyManager(new ByteArrayInputStream(pem),
+                                new ByteArrayInputStream(pem), password);
             } catch (IllegalArgumentException e) {
                 throw unusable(keyStore, "no private key and certificate chain in it, or a wrong password", e);
             }
@@ -57,18 +83,30 @@ final class TlsContexts {
             try {
                 KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 keys.init(store, keyPassword);
-                builder = SslContextBuilder.forServer(keys);
+                builder = serverSide ? SslContextBuilder.forServer(keys) : SslContextBuilder.forClient().keyManager(keys);
             } catch (UnrecoverableKeyException e) {
                 throw unusable(keyStore, "the private key's password differs from the store's", e);
             } catch (GeneralSecurityException e) {
                 throw unusable(keyStore, e.toString(), e);
             }
         }
-        builder.sslProvider(SslProvider.JDK)
-                .clientAuth(clientAuth(options.clientAuth()))
-                .protocols(options.protocolsToEnable(newestProtocol()));
-        if (options.clientAuth() != TlsOptions.ClientAuthMode.NONE) {
-            builder.trustManager(trustManager(options, files));
+        builder.sslProvider(SslProvider.JDK).protocols(options.protocolsToEnable(newestProtocol()));
+        switch (role) {
+            case CLIENT_PORT:
+                builder.clientAuth(clientAuth(options.clientAuth()));
+                if (options.clientAuth() != TlsOptions.ClientAuthMode.NONE) {
+                    builder.trustManager(trustManager(options, files, true));
+                }
+                break;
+            case PEER_PORT:
+                builder.clientAuth(ClientAuth.REQUIRE).trustManager(trustManager(options, files, true));
+                break;
+            default:
+                // the JDK's own check of the name or IP literal the link was dialled with (the engine's peer host),
+                // against the certificate's subject alternative names; it never looks a name up
+                builder.trustManager(trustManager(options, files, false))
+                        .endpointIdentificationAlgorithm(options.hostnameVerification() ? "HTTPS" : null);
+                break;
         }
         if (!options.cipherSuites().isEmpty()) {
             builder.ciphers(options.cipherSuites(), IdentityCipherSuiteFilter.INSTANCE);
@@ -77,7 +115,7 @@ final class TlsContexts {
         try {
             context = builder.build();
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("Cannot build the TLS context of the secure client port from "
+            throw new IllegalArgumentException("Cannot build the TLS context of " + role.what + " from "
                     + keyStore.location() + ": " + e.getMessage(), e);
         }
         checkEngine(context, options);
@@ -90,21 +128,26 @@ final class TlsContexts {
         try {
             engine = context.newEngine(ByteBufAllocator.DEFAULT);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("Invalid TLS settings (transport.ssl.protocol "
-                    + options.protocol() + ", transport.ssl.enabledProtocols " + options.enabledProtocols()
-                    + ", transport.ssl.ciphersuites " + options.cipherSuites() + "): " + e.getMessage(), e);
+            String prefix = options.keyPrefix();
+            throw new IllegalArgumentException("Invalid TLS settings (" + prefix + "protocol " + options.protocol()
+                    + ", " + prefix + "enabledProtocols " + options.enabledProtocols() + ", " + prefix
+                    + "ciphersuites " + options.cipherSuites() + "): " + e.getMessage(), e);
         }
         try {
             if (engine.getEnabledCipherSuites().length == 0) {
-                throw new IllegalArgumentException("No usable cipher suite among transport.ssl.ciphersuites "
-                        + options.cipherSuites());
+                throw new IllegalArgumentException("No usable cipher suite among " + options.keyPrefix()
+                        + "ciphersuites " + options.cipherSuites());
             }
         } finally {
             ReferenceCountUtil.release(engine);
         }
     }
 
-    private static TrustManager trustManager(TlsOptions options, KeyMaterialOpener files) {
+    /**
+     * The chain check against the trust store; with {@code checkClientAddress} (the accepting side) and hostname
+     * verification on, also the check of the other side's certificate against its IP address.
+     */
+    private static TrustManager trustManager(TlsOptions options, KeyMaterialOpener files, boolean checkClientAddress) {
         Store trust = options.trustStore();
         KeyStore store = null; // null: the JDK's default CAs, as ZooKeeper does without a trust store
         if (trust != null) {
@@ -122,7 +165,7 @@ final class TlsContexts {
             throw new IllegalArgumentException("Cannot use the trust store "
                     + (trust == null ? "(JDK default)" : trust.location()) + ": " + e, e);
         }
-        return options.hostnameVerification() && options.clientHostnameVerification()
+        return checkClientAddress && options.hostnameVerification() && options.clientHostnameVerification()
                 ? new ClientAddressTrustManager(chainCheck) : chainCheck;
     }
 

@@ -97,4 +97,48 @@ class NettyOptionsTest {
         assertEquals(1, warnings.size());
         assertTrue(warnings.get(0).contains("transport.ssl.sslProvider"), warnings.get(0));
     }
+
+    @Test
+    void sslQuorumReadsTheQuorumKeysApartFromTheClientPortKeys() {
+        NettyOptions options = NettyOptions.parse(Map.of("sslQuorum", "true",
+                "ssl.quorum.keyStore.location", "/etc/zk/quorum.jks", "ssl.quorum.keyStore.password", "q",
+                "ssl.quorum.trustStore.location", "/etc/zk/quorum-cas.p12",
+                "ssl.quorum.hostnameVerification", "false", "ssl.quorum.protocol", "TLSv1.2",
+                "ssl.keyStore.location", "/etc/zk/client.p12"));
+        TlsOptions quorum = options.quorumTls();
+        assertEquals("/etc/zk/quorum.jks", quorum.keyStore().location());
+        assertEquals(StoreType.JKS, quorum.keyStore().type());
+        assertEquals("transport.ssl.quorum.keyStore.location", quorum.keyStore().key());
+        assertEquals(StoreType.PKCS12, quorum.trustStore().type());
+        assertEquals(ClientAuthMode.NEED, quorum.clientAuth(), "peers always authenticate each other");
+        assertFalse(quorum.hostnameVerification());
+        assertEquals(List.of("TLSv1.2"), quorum.protocolsToEnable("TLSv1.3"));
+        assertEquals("transport.ssl.quorum.", quorum.keyPrefix());
+        assertEquals("/etc/zk/client.p12", options.tls().keyStore().location(), "the client port's own store");
+        assertEquals(List.of(), options.warnings());
+    }
+
+    @Test
+    void sslQuorumDefaultsFollowZooKeeperAndNeedAKeyStore() {
+        TlsOptions quorum = NettyOptions.parse(Map.of("sslQuorum", "yes", "ssl.quorum.keyStore.location",
+                "q.pem")).quorumTls();
+        assertTrue(quorum.hostnameVerification());
+        assertEquals(StoreType.PEM, quorum.keyStore().type());
+        assertTrue(invalid(Map.of("sslQuorum", "true")).getMessage()
+                .contains("transport.ssl.quorum.keyStore.location"));
+        assertTrue(invalid(Map.of("sslQuorum", "true", "ssl.quorum.keyStore.location", "q.p12",
+                "ssl.quorum.clientAuth", "want")).getMessage().contains("mutual TLS"));
+        assertTrue(invalid(Map.of("sslQuorum", "sometimes")).getMessage().contains("transport.sslQuorum"));
+        assertTrue(invalid(Map.of("sslQuorum", "true", "ssl.quorum.keyStore.location", "q.p12",
+                "ssl.quorum.allowReverseDnsLookup", "true")).getMessage().contains("reverse DNS"));
+    }
+
+    @Test
+    void quorumKeysWithoutSslQuorumAreWarnedAboutAndLeaveLinksPlain() {
+        NettyOptions options = NettyOptions.parse(Map.of("ssl.quorum.keyStore.location", "q.p12"));
+        assertNull(options.quorumTls());
+        assertEquals(1, options.warnings().size());
+        assertTrue(options.warnings().get(0).contains("sslQuorum is not true"), options.warnings().get(0));
+        assertNull(NettyOptions.parse(Map.of("sslQuorum", "false")).quorumTls());
+    }
 }

@@ -49,8 +49,14 @@ public final class NioTransport implements Transport {
     private final Set<PeerConnection> dialledPeers = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
 
+    /**
+     * @throws IllegalArgumentException if {@code extra} asks for TLS between peers ({@code sslQuorum=true}): this
+     *                                  transport has none, and running the quorum in plain text instead is not a
+     *                                  choice to make silently
+     */
     public NioTransport(TransportConfig config, Ticker ticker) {
         Objects.requireNonNull(config, "config");
+        refuseQuorumTls(config.extra().get("sslQuorum"));
         this.settings = new Settings(config.maxFrameBytes(), config.outboundBytesMax(), config.handshakeTimeoutMs());
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         threads = Math.max(1, threads);
@@ -85,6 +91,22 @@ public final class NioTransport implements Transport {
         return listen(address, backlog, "client", maxClientCnxnsPerIp,
                 (listener, loop, channel, remote, local) -> new ClientConnection(ids.incrementAndGet(), loop,
                         channel, remote, local, settings, handler, listener));
+    }
+
+    /** Checked before any thread starts, so nothing is left running. */
+    private static void refuseQuorumTls(String sslQuorum) {
+        if (sslQuorum == null) {
+            return;
+        }
+        String value = sslQuorum.trim().toLowerCase(java.util.Locale.ROOT);
+        if (value.equals("true") || value.equals("yes")) {
+            throw new IllegalArgumentException("sslQuorum needs transport=netty: transport nio has no TLS, and its"
+                    + " peer links would be plain TCP (set transport=netty, or sslQuorum=false)");
+        }
+        if (!value.isEmpty() && !value.equals("false") && !value.equals("no")) {
+            throw new IllegalArgumentException("Invalid value '" + sslQuorum + "' for sslQuorum: expected true or"
+                    + " false");
+        }
     }
 
     /** This transport has no TLS: always refused, before anything is bound. */

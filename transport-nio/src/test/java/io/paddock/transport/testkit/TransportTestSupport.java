@@ -1,4 +1,4 @@
-package io.paddock.transport.nio;
+package io.paddock.transport.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +8,6 @@ import io.paddock.api.transport.ClientListener;
 import io.paddock.api.transport.Connection;
 import io.paddock.api.transport.ConnectionHandler;
 import io.paddock.api.transport.Transport;
-import io.paddock.api.transport.TransportConfig;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -32,12 +31,15 @@ import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
-/** Loopback helpers: a blocking test client, a recording handler, polling with a deadline. */
-final class NioTestSupport {
+/**
+ * Loopback helpers shared by the transport contract kit and each transport's own tests: a blocking test client, a
+ * recording handler, polling with a deadline. Nothing here depends on a particular transport.
+ */
+public final class TransportTestSupport {
 
-    static final Duration WAIT = Duration.ofSeconds(5);
-    static final int MAX_FRAME_BYTES = 64 * 1024;
-    static final InetSocketAddress LOOPBACK_ANY_PORT;
+    public static final Duration WAIT = Duration.ofSeconds(5);
+    public static final int MAX_FRAME_BYTES = 64 * 1024;
+    public static final InetSocketAddress LOOPBACK_ANY_PORT;
 
     static {
         try {
@@ -47,41 +49,29 @@ final class NioTestSupport {
         }
     }
 
-    private NioTestSupport() {}
+    private TransportTestSupport() {}
 
-    static TransportConfig config(int outboundBytesMax, int handshakeTimeoutMs) {
-        return new TransportConfig(2, MAX_FRAME_BYTES, outboundBytesMax, handshakeTimeoutMs, Map.of());
-    }
-
-    static Transport transport(TransportConfig config) {
-        return new NioTransportProvider().create(config, System::nanoTime);
-    }
-
-    static Transport transport() {
-        return transport(config(1024 * 1024, 5_000));
-    }
-
-    static ClientListener listen(Transport transport, ConnectionHandler handler) throws IOException {
+    public static ClientListener listen(Transport transport, ConnectionHandler handler) throws IOException {
         return transport.listenForClients(LOOPBACK_ANY_PORT, 50, 0, handler);
     }
 
-    static byte[] frame(String payload) {
+    public static byte[] frame(String payload) {
         byte[] body = payload.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).array();
     }
 
-    static ByteBuffer frameBuffer(String payload) {
+    public static ByteBuffer frameBuffer(String payload) {
         return ByteBuffer.wrap(frame(payload));
     }
 
-    static String text(ByteBuffer payload) {
+    public static String text(ByteBuffer payload) {
         byte[] bytes = new byte[payload.remaining()];
         payload.duplicate().get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** Polls {@code condition} until it holds or the deadline passes. */
-    static void await(String what, BooleanSupplier condition) {
+    public static void await(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
@@ -91,7 +81,7 @@ final class NioTestSupport {
         }
     }
 
-    static <T> T take(BlockingQueue<T> queue, String what) throws InterruptedException {
+    public static <T> T take(BlockingQueue<T> queue, String what) throws InterruptedException {
         T value = queue.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         if (value == null) {
             fail("timed out waiting for " + what);
@@ -100,16 +90,16 @@ final class NioTestSupport {
     }
 
     /** A blocking socket client with a read timeout, so a test never hangs on a read. */
-    static final class Client implements AutoCloseable {
-        final Socket socket;
+    public static final class Client implements AutoCloseable {
+        public final Socket socket;
         private final DataInputStream in;
         private final OutputStream out;
 
-        Client(InetSocketAddress address) throws IOException {
+        public Client(InetSocketAddress address) throws IOException {
             this(address, 0);
         }
 
-        Client(InetSocketAddress address, int receiveBufferBytes) throws IOException {
+        public Client(InetSocketAddress address, int receiveBufferBytes) throws IOException {
             socket = new Socket();
             if (receiveBufferBytes > 0) {
                 socket.setReceiveBufferSize(receiveBufferBytes);
@@ -121,30 +111,30 @@ final class NioTestSupport {
             out = socket.getOutputStream();
         }
 
-        void write(byte[] bytes) throws IOException {
+        public void write(byte[] bytes) throws IOException {
             out.write(bytes);
             out.flush();
         }
 
-        void writeFrame(String payload) throws IOException {
+        public void writeFrame(String payload) throws IOException {
             write(frame(payload));
         }
 
-        String readFrame() throws IOException {
+        public String readFrame() throws IOException {
             int length = in.readInt();
             byte[] payload = new byte[length];
             in.readFully(payload);
             return new String(payload, StandardCharsets.UTF_8);
         }
 
-        byte[] readExactly(int n) throws IOException {
+        public byte[] readExactly(int n) throws IOException {
             byte[] bytes = new byte[n];
             in.readFully(bytes);
             return bytes;
         }
 
         /** Reads until the server closes; returns what came before. Fails if nothing ends within the timeout. */
-        byte[] readToEnd() throws IOException {
+        public byte[] readToEnd() throws IOException {
             java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
             byte[] chunk = new byte[8192];
             try {
@@ -160,12 +150,12 @@ final class NioTestSupport {
             return all.toByteArray();
         }
 
-        void expectClosedWithoutOutput() throws IOException {
+        public void expectClosedWithoutOutput() throws IOException {
             assertEquals(0, readToEnd().length, "no output before the close");
         }
 
         /** True once the server closed (EOF or reset); false if still open after {@code millis}. */
-        boolean closedWithin(int millis) throws IOException {
+        public boolean closedWithin(int millis) throws IOException {
             socket.setSoTimeout(millis);
             try {
                 return in.read() < 0;
@@ -178,7 +168,7 @@ final class NioTestSupport {
             }
         }
 
-        String roundTrip(String payload) throws IOException {
+        public String roundTrip(String payload) throws IOException {
             writeFrame(payload);
             return readFrame();
         }
@@ -190,28 +180,30 @@ final class NioTestSupport {
     }
 
     /** Records every callback; can echo frames and answer four-letter words. */
-    static final class RecordingHandler implements ConnectionHandler {
-        record Frame(Connection connection, String payload) {}
+    public static final class RecordingHandler implements ConnectionHandler {
+        public record Frame(Connection connection, String payload) {}
 
-        final BlockingQueue<Connection> opened = new LinkedBlockingQueue<>();
-        final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
-        final BlockingQueue<Connection> closed = new LinkedBlockingQueue<>();
-        final Map<Long, AtomicInteger> closeCalls = new ConcurrentHashMap<>();
-        final AtomicInteger framesAfterClose = new AtomicInteger();
-        final AtomicInteger wrongAttachments = new AtomicInteger();
-        final AtomicInteger overlappingCalls = new AtomicInteger();
+        public final BlockingQueue<Connection> opened = new LinkedBlockingQueue<>();
+        public final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
+        public final BlockingQueue<Connection> closed = new LinkedBlockingQueue<>();
+        public final Map<Long, AtomicInteger> closeCalls = new ConcurrentHashMap<>();
+        public final AtomicInteger framesAfterClose = new AtomicInteger();
+        public final AtomicInteger wrongAttachments = new AtomicInteger();
+        public final AtomicInteger overlappingCalls = new AtomicInteger();
         private final Map<Long, AtomicInteger> inCall = new ConcurrentHashMap<>();
-        volatile boolean echo;
-        volatile BiConsumer<Connection, String> onFrame = (c, p) -> {};
-        volatile Function<String, String> fourLetterWords = command -> null;
+        public volatile boolean echo;
+        public volatile BiConsumer<Connection, String> onFrame = (c, p) -> {};
+        public volatile Function<String, String> fourLetterWords = command -> null;
+        public volatile java.util.function.Consumer<Connection> onOpen = connection -> {};
 
-        RecordingHandler echoing() {
+        public RecordingHandler echoing() {
             echo = true;
             return this;
         }
 
         @Override
         public Object connectionOpened(Connection connection) {
+            onOpen.accept(connection);
             opened.add(connection);
             return "attachment-" + connection.id();
         }
@@ -267,14 +259,14 @@ final class NioTestSupport {
         }
 
         /** The promises every test checks at the end. */
-        void assertContractKept() {
+        public void assertContractKept() {
             assertEquals(0, wrongAttachments.get(), "attachment handed back unchanged");
             assertEquals(0, framesAfterClose.get(), "no frame after connectionClosed");
             assertEquals(0, overlappingCalls.get(), "calls for one connection never overlap");
             closeCalls.forEach((id, calls) -> assertEquals(1, calls.get(), "connectionClosed once for #" + id));
         }
 
-        void assertNoFrameWithin(int millis) throws InterruptedException {
+        public void assertNoFrameWithin(int millis) throws InterruptedException {
             Frame frame = frames.poll(millis, TimeUnit.MILLISECONDS);
             assertTrue(frame == null, () -> "unexpected frame " + frame.payload());
         }
