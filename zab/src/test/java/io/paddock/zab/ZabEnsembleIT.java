@@ -15,6 +15,7 @@ import io.paddock.api.replication.NotLeaderException;
 import io.paddock.api.replication.Role;
 import io.paddock.api.storage.Storage;
 import io.paddock.api.storage.StorageConfig;
+import io.paddock.api.storage.StorageCorruptException;
 import io.paddock.api.transport.PeerLink;
 import io.paddock.api.transport.PeerLinkHandler;
 import io.paddock.api.transport.Transport;
@@ -63,6 +64,10 @@ class ZabEnsembleIT {
     private final Map<PeerId, InetSocketAddress> electionBook = new ConcurrentHashMap<>();
     private final Map<Long, Peer> peers = new TreeMap<>();
     private int committedLogMax = 500;
+    private Set<Long> observers = Set.of();
+    private int maxFrameBytes = 4 << 20;
+    private ZabSnapshotPolicy snapshotPolicy = ZabSnapshotPolicy.DEFAULTS;
+    private int txnsPerLogFile = 10_000;
 
     /** One running server. */
     private final class Peer implements AutoCloseable {
@@ -81,14 +86,15 @@ class ZabEnsembleIT {
 
         void open() throws IOException {
             transport = new NioTransportProvider().create(
-                    new TransportConfig(1, 4 << 20, 16 << 20, 5_000, Map.of()), System::nanoTime);
-            storage = new FileStorageProvider().open(new StorageConfig(dir, dir, 64 << 10, 10_000, true, Map.of()));
-            ElectionConfig ec = new ElectionConfig(new PeerId(sid), ids(VOTERS), Set.of(), 8);
+                    new TransportConfig(1, maxFrameBytes, 16 << 20, 5_000, Map.of()), System::nanoTime);
+            storage = new FileStorageProvider().open(
+                    new StorageConfig(dir, dir, 64 << 10, txnsPerLogFile, true, Map.of()));
+            ElectionConfig ec = new ElectionConfig(new PeerId(sid), ids(VOTERS), ids(observers), 8);
             election = new FleElectionProvider().start(new ElectionServiceConfig(ec, electionBook.get(new PeerId(sid)),
                     electionBook, TICK_MS, 1_000), transport, System::nanoTime);
-            ZabConfig zc = ZabConfig.of(sid, VOTERS, Set.of(), 20, 10).withCommittedLogMax(committedLogMax);
+            ZabConfig zc = ZabConfig.of(sid, VOTERS, observers, 20, 10).withCommittedLogMax(committedLogMax);
             replicator = ZabReplicator.open(zc, new ZabPeerSettings(new InetSocketAddress(LOOPBACK, 0), quorumBook::get,
-                    TICK_MS, 1_000), sm, storage, transport, election, System::nanoTime);
+                    TICK_MS, 1_000), snapshotPolicy, sm, storage, transport, election, System::nanoTime);
             sm.replicator = replicator;
             quorumBook.put(sid, replicator.quorumAddress());
         }
@@ -130,11 +136,17 @@ class ZabEnsembleIT {
         }
     }
 
+    private Set<Long> members() {
+        Set<Long> all = new java.util.TreeSet<>(VOTERS);
+        all.addAll(observers);
+        return all;
+    }
+
     private void startEnsemble() throws IOException {
-        for (long sid : VOTERS) {
+        for (long sid : members()) {
             electionBook.put(new PeerId(sid), new InetSocketAddress(LOOPBACK, freePort()));
         }
-        for (long sid : VOTERS) {
+        for (long sid : members()) {
             Peer p = new Peer(sid, Files.createDirectories(tmp.resolve("p" + sid)));
             p.open();
             peers.put(sid, p);
@@ -316,5 +328,122 @@ class ZabEnsembleIT {
         }
         propose(leader, "still");
         awaitSameState(VOTERS, 1);
+    }
+
+    private Peer anyFollower(Peer leader) {
+        return VOTERS.stream().map(peers::get).filter(p -> p != leader).findFirst().orElseThrow();
+    }
+
+    @Test
+    void anObserverGetsEveryCommitForwardsWritesAndNeverCountsTowardAQuorum() throws Exception {
+        observers = Set.of(4L);
+        startEnsemble();
+        Peer leader = awaitLeader(VOTERS);
+        Peer observer = peers.get(4L);
+        await("the observer observes", () -> observer.replicator.role() == Role.OBSERVER);
+        for (int i = 0; i < 10; i++) {
+            propose(leader, "a" + i);
+        }
+        observer.replicator.forward(new ForwardedRequest(4, 7, 1, 1, "from-observer".getBytes(StandardCharsets.UTF_8),
+                new String[0]));
+        awaitSameState(members(), 11);
+        assertTrue(txnsOf(leader).contains("from-observer"));
+        assertThrows(NotLeaderException.class, () -> propose(observer, "nope"));
+
+        List<Peer> followers = VOTERS.stream().map(peers::get).filter(p -> p != leader).toList();
+        followers.get(0).close(); // one voter of three gone: leader + one follower are still a quorum
+        propose(leader, "two-of-three");
+        Set<Long> up = Set.of(leader.sid, followers.get(1).sid, 4L);
+        awaitSameState(up, 12);
+
+        followers.get(1).close(); // leader + observer: no quorum, whatever the observer does
+        boolean proposed;
+        try {
+            propose(leader, "no-quorum");
+            proposed = true;
+        } catch (NotLeaderException e) {
+            proposed = false; // the leader already noticed
+        }
+        await("the leader without a voter quorum steps down", () -> leader.replicator.role() != Role.LEADER);
+        assertFalse(txnsOf(leader).contains("no-quorum"), "committed without a quorum (proposed: " + proposed + ")");
+        assertFalse(txnsOf(observer).contains("no-quorum"), "the observer applied an uncommitted txn");
+        assertEquals(12, observer.sm.applied().size());
+    }
+
+    @Test
+    void aSnapMuchLargerThanTheFrameLimitIsStreamedInChunksAndArrivesIntact() throws Exception {
+        committedLogMax = 3;
+        maxFrameBytes = 80 << 10; // a chunk (64 KiB + 5) fits; the 2 MB snapshot is 25 times the limit
+        startEnsemble();
+        Peer leader = awaitLeader(VOTERS);
+        Peer follower = anyFollower(leader);
+        follower.close();
+        String pad = "x".repeat(10_000);
+        for (int i = 0; i < 200; i++) {
+            propose(leader, i + pad);
+        }
+        Set<Long> up = VOTERS.stream().filter(s -> s != follower.sid).collect(Collectors.toSet());
+        awaitSameState(up, 200);
+        Peer fresh = restart(follower.sid, Files.createDirectories(tmp.resolve("fresh" + follower.sid)));
+        awaitLeader(VOTERS);
+        awaitSameState(VOTERS, 200);
+        await("the leader sent one SNAP", () -> leader.replicator.snapshotsSent() == 1);
+        assertEquals(1, fresh.sm.restores, "installed one snapshot");
+        assertFalse(fresh.storage.snapshots().list().isEmpty(), "the streamed snapshot is in the store");
+        propose(leader, "after");
+        awaitSameState(VOTERS, 201);
+    }
+
+    @Test
+    void snapshotsAndPurgeWhileRunningStillServeSnapAndDiffAndARestartReplaysOnlyTheTail() throws Exception {
+        committedLogMax = 20;
+        txnsPerLogFile = 8; // small log files, so that purge has whole files to delete
+        snapshotPolicy = new ZabSnapshotPolicy(10, 3, 50);
+        startEnsemble();
+        Peer leader = awaitLeader(VOTERS);
+        int n = 0;
+        for (int round = 0; round < 8; round++) { // applied round by round, so that snapshots are taken in between
+            for (int i = 0; i < 10; i++, n++) {
+                propose(leader, "a" + n);
+            }
+            awaitSameState(VOTERS, n);
+        }
+        await("every peer snapshotted and purged", () -> VOTERS.stream().map(peers::get).allMatch(p ->
+                p.replicator.snapshotsTaken() >= 3 && p.replicator.purges() >= 1));
+        // The storage refuses to replay from a zxid whose records were purged.
+        assertThrows(StorageCorruptException.class, () -> leader.storage.log().readAfter(0).close());
+        await("purge keeps snapRetainCount snapshots once writes stop", () -> {
+            try {
+                return leader.storage.snapshots().list().size() <= 3;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+
+        // Slightly behind: DIFF from the leader's window, although its log on disk was purged.
+        Peer behind = anyFollower(leader);
+        behind.close();
+        for (int i = 0; i < 5; i++, n++) {
+            propose(leader, "b" + i);
+        }
+        Peer back = restart(behind.sid, behind.dir);
+        awaitLeader(VOTERS);
+        int total = n;
+        awaitSameState(VOTERS, total);
+        assertEquals(0, leader.replicator.snapshotsSent(), "caught up by DIFF");
+        assertEquals(1, back.sm.restores, "restarted from its newest snapshot");
+        assertTrue(back.sm.applyCalls < 30, "replayed only the tail after its snapshot and the DIFF, not all "
+                + total + " txns: " + back.sm.applyCalls);
+
+        // Empty: SNAP.
+        Peer other = VOTERS.stream().map(peers::get).filter(p -> p != leader && p != back).findFirst().orElseThrow();
+        other.close();
+        Peer fresh = restart(other.sid, Files.createDirectories(tmp.resolve("fresh" + other.sid)));
+        awaitLeader(VOTERS);
+        awaitSameState(VOTERS, total);
+        await("an empty learner gets a SNAP", () -> leader.replicator.snapshotsSent() == 1);
+        propose(leader, "after");
+        awaitSameState(VOTERS, total + 1);
+        assertEquals(txnsOf(leader), txnsOf(fresh));
     }
 }

@@ -15,6 +15,17 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  * HELLO 13 bytes: type=0 | int magic 0x505A4142 ("PZAB") | long sid      (first frame a learner sends on a link)
  * </pre>
+ *
+ * <p>A SNAP travels as a stream of driver frames rather than one {@link ZabMessage.Snap} frame (which would have to fit
+ * the transport's {@code maxFrameBytes}): {@code SNAP_BEGIN(zxid)}, any number of {@code SNAP_CHUNK(bytes)} of at most
+ * {@link #SNAP_CHUNK_BYTES}, then {@code SNAP_END(totalBytes, crc32c)}. The leader sends them from a snapshot on its
+ * disk; the learner writes them into its snapshot store and commits only after the end frame checks out. The core
+ * sees one {@code Snap(zxid, empty)} at the begin frame. Decoded by {@link #decodeSnapFrame}, never by {@link #decode}.
+ * <pre>
+ * SNAP_BEGIN 9 bytes:  type=18 | long zxid
+ * SNAP_CHUNK 5+n:      type=19 | int n | n bytes          (1 &lt;= n &lt;= SNAP_CHUNK_BYTES)
+ * SNAP_END   13 bytes: type=20 | long totalBytes | int crc32c of all chunk bytes
+ * </pre>
  */
 public final class ZabCodec {
     static final int MAGIC = 0x505A4142;
@@ -22,6 +33,13 @@ public final class ZabCodec {
     private static final byte LEARNER_INFO = 1, LEADER_INFO = 2, ACK_EPOCH = 3, DIFF = 4, TRUNC = 5, SNAP = 6,
             PROPOSAL = 7, NEW_LEADER = 8, ACK_NEW_LEADER = 9, UP_TO_DATE = 10, ACK = 11, COMMIT = 12, INFORM = 13,
             PING = 14, REQUEST = 15, SYNC = 16, SYNC_REPLY = 17;
+    static final byte SNAP_BEGIN = 18, SNAP_CHUNK = 19, SNAP_END = 20;
+    /**
+     * Largest chunk of a streamed snapshot. A chunk frame is this plus 5 bytes, so the transport's
+     * {@code maxFrameBytes} (jute.maxbuffer) must be at least {@code SNAP_CHUNK_BYTES + 5}; ZooKeeper's default is
+     * about 1 MB.
+     */
+    public static final int SNAP_CHUNK_BYTES = 64 * 1024;
     /** Bound on the auth ids of one forwarded request. */
     private static final int AUTH_IDS_MAX = 64;
 
@@ -155,6 +173,68 @@ public final class ZabCodec {
             return m != null && !b.hasRemaining() ? m : null;
         } catch (BufferUnderflowException | NullPointerException | IllegalArgumentException e) {
             // NullPointerException: a record constructor refusing a null array that bytes() returned for a bad length.
+            return null;
+        }
+    }
+
+    /** One frame of a streamed snapshot (see the class comment). */
+    public sealed interface SnapFrame permits SnapBegin, SnapChunk, SnapEnd {}
+
+    public record SnapBegin(long zxid) implements SnapFrame {}
+
+    /** {@code bytes} is a copy, safe to keep after the transport reuses its buffer. */
+    public record SnapChunk(byte[] bytes) implements SnapFrame {}
+
+    public record SnapEnd(long totalBytes, int crc32c) implements SnapFrame {}
+
+    public static ByteBuffer snapBegin(long zxid) {
+        return b(9).put(SNAP_BEGIN).putLong(zxid).flip();
+    }
+
+    public static ByteBuffer snapChunk(byte[] bytes, int length) {
+        if (length < 1 || length > SNAP_CHUNK_BYTES) {
+            throw new IllegalArgumentException("chunk of " + length + " bytes");
+        }
+        return b(5 + length).put(SNAP_CHUNK).putInt(length).put(bytes, 0, length).flip();
+    }
+
+    public static ByteBuffer snapEnd(long totalBytes, int crc32c) {
+        return b(13).put(SNAP_END).putLong(totalBytes).putInt(crc32c).flip();
+    }
+
+    /** Whether {@code frame} is one of the snapshot stream frames (by its type byte; it may still be malformed). */
+    public static boolean isSnapFrame(ByteBuffer frame) {
+        if (!frame.hasRemaining()) {
+            return false;
+        }
+        byte t = frame.get(frame.position());
+        return t == SNAP_BEGIN || t == SNAP_CHUNK || t == SNAP_END;
+    }
+
+    /** The snapshot stream frame in {@code frame} (position unchanged), or null if malformed. Never throws. */
+    public static SnapFrame decodeSnapFrame(ByteBuffer frame) {
+        ByteBuffer b = frame.duplicate();
+        try {
+            SnapFrame f = switch (b.get()) {
+                case SNAP_BEGIN -> new SnapBegin(b.getLong());
+                case SNAP_CHUNK -> {
+                    int n = b.getInt();
+                    if (n < 1 || n > SNAP_CHUNK_BYTES || n != b.remaining()) {
+                        yield null;
+                    }
+                    byte[] out = new byte[n];
+                    b.get(out);
+                    yield new SnapChunk(out);
+                }
+                case SNAP_END -> {
+                    long total = b.getLong();
+                    int crc = b.getInt();
+                    yield total < 0 ? null : new SnapEnd(total, crc);
+                }
+                default -> null;
+            };
+            return f != null && !b.hasRemaining() ? f : null;
+        } catch (BufferUnderflowException e) {
             return null;
         }
     }

@@ -19,6 +19,7 @@ import io.paddock.api.transport.PeerLinkHandler;
 import io.paddock.api.transport.Transport;
 import io.paddock.zab.ZabConfig;
 import io.paddock.zab.ZabPeerSettings;
+import io.paddock.zab.ZabSnapshotPolicy;
 import io.paddock.zab.core.DurableState;
 import io.paddock.zab.core.LeaderCore;
 import io.paddock.zab.core.LearnerCore;
@@ -27,8 +28,6 @@ import io.paddock.zab.core.ZabAction;
 import io.paddock.zab.core.ZabCore;
 import io.paddock.zab.core.ZabEvent;
 import io.paddock.zab.core.ZabMessage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -39,6 +38,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -46,10 +46,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +74,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code apply}: {@code StateMachine.apply} in zxid order, {@code syncCompleted}, {@code roleChanged},
  *       {@code prepareForwarded}, {@code sessionsTouched} and snapshot writes for SNAP, in the order the core asked.</li>
  *   <li>{@code dial}: blocking dials to the leader, so a dead leader never delays ticks.</li>
+ *   <li>{@code snapshot}: periodic (fuzzy) snapshots, while applies go on.</li>
+ *   <li>{@code snap-send}: one per SNAP being sent, streaming a snapshot from the store in chunks paced by the
+ *       link's unsent bytes.</li>
  * </ul>
  *
  * <p>Role cycle: LOOKING (storage and apply queues drained, durable state read) → election decides → core built →
@@ -90,10 +99,39 @@ public final class ZabDriver implements Replicator, AutoCloseable {
     private static final int WAITING_PROPOSALS_MAX = 1_024;
     /** Client syncs waiting for the peer to serve; above it a sync is dropped (logged). */
     private static final int PARKED_SYNCS_MAX = 10_000;
-    /** Messages held behind a SNAP being written; above it the learner is disconnected. */
+    /** Messages held behind a SNAP being written or sent; above it the learner is disconnected. */
     private static final int HELD_MESSAGES_MAX = 100_000;
+    /**
+     * Bytes queued on a learner's link and not yet written to its socket; above it the leader drops the learner (the
+     * transport only pauses reads at its own bound, it never refuses a send).
+     */
+    private static final long LEARNER_UNSENT_BYTES_MAX = 64L << 20;
+    /** Snapshot stream bytes received and not yet written by the driver thread; above it the leader link is dropped. */
+    private static final long SNAP_BYTES_QUEUED_MAX = 32L << 20;
+    /** Unsent bytes a SNAP sender leaves on a link before it waits for the transport to drain (flow control). */
+    private static final long SNAP_SEND_WINDOW = 1L << 20;
+    /** Bound on a SNAP sender waiting for a link that does not drain: it gives up and drops the learner. */
+    private static final long SNAP_SEND_STALL_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /**
+     * Txn bytes logged or committed but not yet both written and applied (the storage backlog plus the apply backlog).
+     * A leader stops taking proposals above it (callers of propose block) until storage and the state machine catch
+     * up; a learner above it leaves its role and syncs again once they have.
+     */
+    static final long BACKLOG_BYTES_MAX = 64L << 20;
+    /** The same backlog counted in txns. */
+    static final int BACKLOG_TXNS_MAX = 100_000;
+    /**
+     * Tasks the core's actions put on the apply queue and the apply thread has not run yet; above it (a state machine
+     * stuck for a long time while pings and syncs keep coming) the role ends, and the next one waits for the queue.
+     */
+    static final int APPLY_TASKS_MAX = 200_000;
+    /** Forwarded requests waiting for the apply thread (prepareForwarded); above it they are dropped and logged. */
+    private static final int FORWARDED_WAITING_MAX = 10_000;
+    /** Calls of sync, touchSession and forward waiting for the driver thread; above it the callers block. */
+    private static final int API_BACKLOG_MAX = 65_536;
 
     private final ZabConfig config;
+    private final ZabSnapshotPolicy policy;
     private final ZabPeerSettings settings;
     private final StateMachine sm;
     private final Storage storage;
@@ -121,9 +159,44 @@ public final class ZabDriver implements Replicator, AutoCloseable {
     private final ConcurrentHashMap<PeerLink, Long> unauthenticated = new ConcurrentHashMap<>();
     private final AtomicLong droppedLinks = new AtomicLong();
 
+    // Bounds (see the constants): bytes and txns waiting for storage or apply, forwarded requests, API calls.
+    private final AtomicLong unappliedBytes = new AtomicLong();
+    /** {@code unapplied.size()}, which is not constant-time on a skip list. */
+    private final AtomicInteger unappliedTxns = new AtomicInteger();
+    private final AtomicInteger applyTasks = new AtomicInteger();
+    private final AtomicLong storageBacklogBytes = new AtomicLong();
+    private final AtomicInteger storageBacklogTxns = new AtomicInteger();
+    private final AtomicInteger forwardedWaiting = new AtomicInteger();
+    private final Semaphore apiBacklog = new Semaphore(API_BACKLOG_MAX);
+    /** Set when a proposal waits on the backlog bound; the apply and storage threads then wake the driver. */
+    private volatile boolean backlogWaiters;
+
+    // Snapshots (zab/README.md, "Snapshots").
+    /** One snapshot written to, or restored from, the store at a time. */
+    private final ReentrantLock snapshotLock = new ReentrantLock();
+    private final ExecutorService snapshotter;
+    private final ExecutorService snapSenders;
+    private final AtomicBoolean snapshotting = new AtomicBoolean();
+    private final AtomicInteger activeSnapStreams = new AtomicInteger();
+    private final AtomicLong snapshotsTaken = new AtomicLong();
+    private final AtomicLong snapshotsSent = new AtomicLong();
+    private final AtomicLong purges = new AtomicLong();
+    private final AtomicLong snapBytesQueued = new AtomicLong();
+    private final Random random = new Random();
+    // Apply-thread state.
+    private long txnsSinceSnapshot;
+    private long snapshotThreshold;
+    /** zxid of the last snapshot this peer wrote at exactly its applied zxid (for SNAP), or -1. */
+    private volatile long exactSnapshotZxid = -1;
+    // Driver-thread state of snapshots.
+    private long nextPurgeNanos;
+    /** The snapshot stream being received from the leader, or null. */
+    private Incoming incoming;
+
     // Driver-thread state.
     private ZabCore core;
-    private int generation;
+    /** Written by the driver thread only; volatile so SNAP senders see a term end. */
+    private volatile int generation;
     private final Map<Long, PeerLink> learnerLinks = new HashMap<>();
     private PeerLink leaderLink;
     private boolean dialing;
@@ -150,6 +223,20 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         final ArrayDeque<ZabMessage> messages = new ArrayDeque<>();
     }
 
+    /** A snapshot stream from the leader being written into the store (driver thread). */
+    private static final class Incoming {
+        final int generation;
+        final long zxid;
+        final CRC32C crc = new CRC32C();
+        SnapshotStore.SnapshotWriter writer;
+        long bytes;
+
+        Incoming(int generation, long zxid) {
+            this.generation = generation;
+            this.zxid = zxid;
+        }
+    }
+
     /** A learner link waiting for this peer's election to end. */
     private record Parked(PeerLink link, ArrayDeque<ZabMessage> messages) {}
 
@@ -160,7 +247,8 @@ public final class ZabDriver implements Replicator, AutoCloseable {
 
     private record Append(int generation, List<LogEntry> entries) implements StorageOp {}
 
-    private record Install(int generation, long zxid, byte[] snapshot) implements StorageOp {}
+    /** Restore the state machine from the snapshot at {@code zxid}, already committed in the store, then cut the log. */
+    private record Install(int generation, long zxid) implements StorageOp {}
 
     private record Task(IoRunnable body, CompletableFuture<Void> done) implements StorageOp {}
 
@@ -169,9 +257,10 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         void run() throws Exception;
     }
 
-    private ZabDriver(ZabConfig config, ZabPeerSettings settings, StateMachine sm, Storage storage,
-            Transport transport, ElectionService election, Ticker ticker) throws IOException {
+    private ZabDriver(ZabConfig config, ZabPeerSettings settings, ZabSnapshotPolicy policy, StateMachine sm,
+            Storage storage, Transport transport, ElectionService election, Ticker ticker) throws IOException {
         this.config = config;
+        this.policy = policy;
         this.settings = settings;
         this.sm = sm;
         this.storage = storage;
@@ -180,17 +269,21 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         this.ticker = ticker;
         this.self = config.self();
         recover();
+        this.snapshotThreshold = nextThreshold();
         this.listener = transport.listenForPeers(settings.listenAddress(), this::accepted);
         this.dialer = Executors.newSingleThreadExecutor(r -> thread(r, "dial"));
+        this.snapshotter = Executors.newSingleThreadExecutor(r -> thread(r, "snapshot"));
+        this.snapSenders = Executors.newCachedThreadPool(r -> thread(r, "snap-send"));
         this.driverThread = thread(this::driverLoop, "driver");
         this.storageThread = thread(this::storageLoop, "storage");
         this.applyThread = thread(this::applyLoop, "apply");
     }
 
     /** Recovers the state machine from the newest snapshot and binds the quorum port; threads start in {@link #start}. */
-    public static ZabDriver open(ZabConfig config, ZabPeerSettings settings, StateMachine sm, Storage storage,
-            Transport transport, ElectionService election, Ticker ticker) throws IOException {
-        return new ZabDriver(config, settings, sm, storage, transport, election, ticker);
+    public static ZabDriver open(ZabConfig config, ZabPeerSettings settings, ZabSnapshotPolicy policy,
+            StateMachine sm, Storage storage, Transport transport, ElectionService election, Ticker ticker)
+            throws IOException {
+        return new ZabDriver(config, settings, policy, sm, storage, transport, election, ticker);
     }
 
     public void start() {
@@ -219,15 +312,122 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         return t;
     }
 
+    /**
+     * Start-up (RELIABILITY §7.7): checks the log against the newest snapshot, repairs epoch files that lag the log,
+     * then loads the newest snapshot into the state machine if it is ahead of it. The log after the snapshot is
+     * replayed by the first role's core, once it is known to be on the leader's history.
+     *
+     * @throws IOException the log has a gap after the newest snapshot, or starts above it with nothing covering the
+     *                     txns between (ZOOKEEPER-2325, ClickHouse #31150/#112101), or the storage cannot be read
+     */
     private void recover() throws IOException {
         Optional<SnapshotStore.SnapshotReader> latest = storage.snapshots().openLatest();
-        if (latest.isPresent()) {
-            try (SnapshotStore.SnapshotReader r = latest.get()) {
-                if (r.zxid() > sm.lastAppliedZxid()) {
-                    sm.restoreSnapshot(r.stream(), r.zxid());
-                }
+        try {
+            long snap = latest.isPresent() ? latest.get().zxid() : Zxid.NONE;
+            long tail = checkLogAfter(snap);
+            repairEpochs(Math.max(storage.log().lastZxid(), snap));
+            if (latest.isPresent() && snap > sm.lastAppliedZxid()) {
+                sm.restoreSnapshot(latest.get().stream(), snap);
+            }
+            LOG.info("zab {}: recovered: newest snapshot at {}, {} logged txns after it (last {})", self,
+                    Long.toHexString(snap), tail, Long.toHexString(storage.log().lastZxid()));
+        } finally {
+            if (latest.isPresent()) {
+                latest.get().close();
             }
         }
+    }
+
+    /** Verifies that the log after {@code snap} chains from it without a hole; returns how many txns it holds. */
+    private long checkLogAfter(long snap) throws IOException {
+        long prev = snap;
+        long count = 0;
+        try (TxnCursor c = storage.log().readAfter(snap)) {
+            while (c.next()) {
+                long z = c.zxid();
+                if (!follows(prev, z)) {
+                    if (count == 0) {
+                        throw new IOException("refusing to start: the first logged txn after the newest snapshot ("
+                                + (snap == Zxid.NONE ? "none" : Long.toHexString(snap)) + ") is " + Long.toHexString(z)
+                                + "; the txns between are in no snapshot and no log file (a purged or lost log, "
+                                + "ZOOKEEPER-2325). Restore the missing files, or empty the data directory so that "
+                                + "this server syncs from the leader");
+                    }
+                    throw new IOException("refusing to start: the log has a gap after the newest snapshot ("
+                            + Long.toHexString(snap) + "): " + Long.toHexString(prev) + " is followed by "
+                            + Long.toHexString(z) + ". Restore the missing log file, or empty the data directory so "
+                            + "that this server syncs from the leader");
+                }
+                prev = z;
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Whether {@code next} may directly follow {@code prev} on a history: the next counter of the same epoch, or the
+     * first proposal of a later epoch (the rule the cores apply to every stream).
+     */
+    static boolean follows(long prev, long next) {
+        long pe = Zxid.epoch(prev);
+        long ne = Zxid.epoch(next);
+        if (ne == pe) {
+            return Zxid.counter(next) == Zxid.counter(prev) + 1;
+        }
+        return ne > pe && Zxid.counter(next) == 1;
+    }
+
+    /**
+     * Epoch files behind the log (ZOOKEEPER-582, 2307, 2354): the log holds a txn of epoch E, so this server has
+     * accepted E. currentEpoch below E is a legal crash state (a learner logs a late sync stream of epoch E before it
+     * writes currentEpoch at NEWLEADER) and acceptedEpoch below E or below currentEpoch means a lost or rolled-back
+     * file; either way the cores and the election already use the maximum, so the files are raised to it, durably,
+     * before anything else runs, and the repair is logged. An unreadable value refuses the start (IOException).
+     */
+    private void repairEpochs(long lastLogged) throws IOException {
+        long logEpoch = Zxid.epoch(lastLogged);
+        long current;
+        long accepted;
+        try {
+            current = storage.values().get(CURRENT_EPOCH).orElse(0);
+            accepted = storage.values().get(ACCEPTED_EPOCH).orElse(0);
+        } catch (IOException e) {
+            throw new IOException("refusing to start: cannot read the epoch files: " + e.getMessage(), e);
+        }
+        long wantCurrent = Math.max(current, logEpoch);
+        long wantAccepted = Math.max(accepted, wantCurrent);
+        if (wantAccepted != accepted) { // accepted first: acceptedEpoch >= currentEpoch at every instant
+            LOG.warn("zab {}: acceptedEpoch {} is below {} (epoch of the last logged txn {}, currentEpoch {}); "
+                    + "raising it to {}", self, accepted, wantAccepted, Long.toHexString(lastLogged), current,
+                    wantAccepted);
+            storage.values().put(ACCEPTED_EPOCH, wantAccepted);
+        }
+        if (wantCurrent != current) {
+            LOG.warn("zab {}: currentEpoch {} is below the epoch {} of the last logged txn {}; raising it", self,
+                    current, logEpoch, Long.toHexString(lastLogged));
+            storage.values().put(CURRENT_EPOCH, wantCurrent);
+        }
+    }
+
+    private long nextThreshold() {
+        int half = policy.snapCount() / 2;
+        return half + random.nextInt(policy.snapCount() - half + 1);
+    }
+
+    /** Snapshots this peer wrote since open (periodic ones and those written for a SNAP). */
+    public long snapshotsTaken() {
+        return snapshotsTaken.get();
+    }
+
+    /** Purges that removed files below the oldest kept snapshot, since open. */
+    public long purges() {
+        return purges.get();
+    }
+
+    /** SNAP streams this peer finished sending since open. */
+    public long snapshotsSent() {
+        return snapshotsSent.get();
     }
 
     // ------------------------------------------------------------------ Replicator
@@ -273,7 +473,7 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         if (r != Role.FOLLOWER && r != Role.OBSERVER) {
             throw new NotLeaderException("server " + self + " is " + r.displayName() + ", not a serving learner");
         }
-        post(() -> {
+        postApi(() -> {
             if (core instanceof LearnerCore l && l.serving()) {
                 step(new ZabEvent.ForwardRequest(request));
             } else {
@@ -287,7 +487,7 @@ public final class ZabDriver implements Replicator, AutoCloseable {
     public void sync(Object context) {
         long id = syncIds.incrementAndGet();
         syncContexts.put(id, context);
-        post(() -> {
+        postApi(() -> {
             if (serving()) {
                 step(new ZabEvent.ClientSync(id));
             } else if (parkedSyncs.size() < PARKED_SYNCS_MAX) {
@@ -301,7 +501,7 @@ public final class ZabDriver implements Replicator, AutoCloseable {
 
     @Override
     public void touchSession(long sessionId, int timeoutMs) {
-        post(() -> {
+        postApi(() -> {
             if (core instanceof LearnerCore l && l.serving()) {
                 step(new ZabEvent.SessionTouched(sessionId));
             }
@@ -345,6 +545,7 @@ public final class ZabDriver implements Replicator, AutoCloseable {
             l.close();
         }
         dialer.shutdownNow();
+        snapSenders.shutdownNow();
         driverThread.interrupt();
         join(driverThread);
         // Not interrupted: an interrupt during fsync closes the log's channel (ClosedByInterruptException).
@@ -359,6 +560,14 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         if (applyThread.isAlive()) {
             applyThread.interrupt(); // waits in propose (prepareForwarded) for a driver that is gone, or is stuck
             join(applyThread);
+        }
+        snapshotter.shutdown(); // a periodic snapshot in progress finishes (or is abandoned uncommitted at exit)
+        try {
+            if (!snapshotter.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("zab {}: a snapshot was still being written at close", self);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         role = Role.LOOKING;
     }
@@ -379,6 +588,27 @@ public final class ZabDriver implements Replicator, AutoCloseable {
 
     private void post(Runnable task) {
         tasks.add(task);
+    }
+
+    /**
+     * Posts a call of the server's (sync, touchSession, forward): at most {@link #API_BACKLOG_MAX} wait for the driver
+     * thread; beyond, the caller blocks until the driver catches up (back-pressure), or the driver closes.
+     */
+    private void postApi(Runnable task) {
+        try {
+            while (!apiBacklog.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                if (closed) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        post(() -> {
+            apiBacklog.release();
+            task.run();
+        });
     }
 
     private void driverLoop() {
@@ -413,6 +643,7 @@ public final class ZabDriver implements Replicator, AutoCloseable {
 
     private void onTick() {
         tick++;
+        maybePurge();
         for (Map.Entry<PeerLink, Long> e : unauthenticated.entrySet()) {
             if (tick - e.getValue() > config.initLimitTicks()) {
                 unauthenticated.remove(e.getKey());
@@ -443,9 +674,14 @@ public final class ZabDriver implements Replicator, AutoCloseable {
     private void afterStep() {
         if (core instanceof LeaderCore leader) {
             lastProposed = leader.lastProposedZxid();
-            while (!waitingProposals.isEmpty() && leader.established() && leader.canPropose() && core == leader) {
+            while (!waitingProposals.isEmpty() && leader.established() && leader.canPropose() && core == leader
+                    && backlogAdmits()) {
                 submit(leader, waitingProposals.poll());
             }
+        } else if (core instanceof LearnerCore learner && learner.serving() && !backlogWithinBounds(2)) {
+            endTerm("storage or state machine backlog above its bound (" + backlogString() + "); syncing again once "
+                    + "it has drained");
+            return;
         }
         while (!parkedSyncs.isEmpty() && serving()) {
             ZabCore c = core;
@@ -461,13 +697,88 @@ public final class ZabDriver implements Replicator, AutoCloseable {
     private void onPropose(PendingProposal p) {
         if (!(core instanceof LeaderCore leader) || !leader.established() || leader.stopped()) {
             p.result().completeExceptionally(new NotLeaderException("server " + self + " is not an established leader"));
-        } else if (leader.canPropose() && waitingProposals.isEmpty()) {
+        } else if (leader.canPropose() && waitingProposals.isEmpty() && backlogAdmits()) {
             submit(leader, p);
         } else if (waitingProposals.size() < WAITING_PROPOSALS_MAX) {
             waitingProposals.add(p); // back-pressure: the caller blocks until the core takes more
         } else {
             p.result().completeExceptionally(new NotLeaderException("replication queue full"));
         }
+    }
+
+    private boolean backlogWithinBounds() {
+        return backlogWithinBounds(1);
+    }
+
+    /**
+     * Whether the backlog is within {@code factor} times its bounds. A learner gets twice the leader's: right after a
+     * restart its log tail (up to a snapCount of txns) and the DIFF are unapplied at once, which is no overload.
+     */
+    private boolean backlogWithinBounds(int factor) {
+        return unappliedBytes.get() <= factor * BACKLOG_BYTES_MAX && unappliedTxns.get() <= factor * BACKLOG_TXNS_MAX
+                && storageBacklogBytes.get() <= factor * BACKLOG_BYTES_MAX
+                && storageBacklogTxns.get() <= factor * BACKLOG_TXNS_MAX;
+    }
+
+    /** Whether a proposal may be taken now; if not, the storage and apply threads wake the driver when it may. */
+    private boolean backlogAdmits() {
+        if (backlogWithinBounds()) {
+            return true;
+        }
+        backlogWaiters = true;
+        if (backlogWithinBounds()) { // drained in between: nobody would wake us
+            backlogWaiters = false;
+            return true;
+        }
+        return false;
+    }
+
+    private String backlogString() {
+        return unappliedTxns.get() + " txns / " + unappliedBytes.get() + " B unapplied, " + storageBacklogTxns.get()
+                + " txns / " + storageBacklogBytes.get() + " B unwritten";
+    }
+
+    /** Called by the storage and apply threads after progress. */
+    private void backlogProgress() {
+        if (backlogWaiters && backlogWithinBounds()) {
+            backlogWaiters = false;
+            post(this::afterStep);
+        }
+    }
+
+    private void addUnapplied(long zxid, byte[] txn) {
+        byte[] old = unapplied.put(zxid, txn);
+        unappliedBytes.addAndGet(txn.length - (old == null ? 0 : old.length));
+        if (old == null) {
+            unappliedTxns.incrementAndGet();
+        }
+    }
+
+    private void removeUnapplied(long zxid) {
+        byte[] old = unapplied.remove(zxid);
+        if (old != null) {
+            unappliedBytes.addAndGet(-old.length);
+            unappliedTxns.decrementAndGet();
+        }
+    }
+
+    private void clearUnappliedAfter(long zxid) {
+        for (Long z : new ArrayList<>(unapplied.tailMap(zxid, false).keySet())) {
+            removeUnapplied(z);
+        }
+    }
+
+    /** Queues a core action's work on the apply thread, within {@link #APPLY_TASKS_MAX} (driver thread). */
+    private void applyTask(Runnable task) {
+        if (applyTasks.incrementAndGet() > APPLY_TASKS_MAX) {
+            applyTasks.decrementAndGet();
+            endTerm("more than " + APPLY_TASKS_MAX + " tasks wait for the state machine");
+            return;
+        }
+        applyQueue.add(() -> {
+            applyTasks.decrementAndGet();
+            task.run();
+        });
     }
 
     private void submit(LeaderCore leader, PendingProposal p) {
@@ -503,34 +814,54 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         } else if (a instanceof ZabAction.SendSnapshot s) {
             Held h = new Held();
             held.put(s.to(), h);
-            applyQueue.add(() -> writeSnapshotFor(gen, s.to(), s.zxid(), h));
+            PeerLink link = learnerLinks.get(s.to());
+            applyTask(() -> snapshotFor(gen, s.to(), s.zxid(), h, link));
         } else if (a instanceof ZabAction.PersistTxns p) {
+            long bytes = 0;
             for (LogEntry e : p.entries()) {
-                unapplied.put(e.zxid(), e.txn());
+                addUnapplied(e.zxid(), e.txn());
+                bytes += e.txn().length;
             }
+            storageBacklogBytes.addAndGet(bytes);
+            storageBacklogTxns.addAndGet(p.entries().size());
             storageQueue.add(new Append(gen, p.entries()));
         } else if (a instanceof ZabAction.TruncateLog t) {
-            unapplied.tailMap(t.afterZxid(), false).clear();
+            clearUnappliedAfter(t.afterZxid());
             onStorage(() -> storage.log().truncateAfter(t.afterZxid()));
         } else if (a instanceof ZabAction.InstallSnapshot i) {
-            unapplied.clear();
-            storageQueue.add(new Install(gen, i.zxid(), i.snapshot()));
+            // The stream announced by SNAP_BEGIN: the core accepted it, so open the store's writer for its chunks.
+            Incoming in = incoming;
+            if (in == null || in.zxid != i.zxid() || in.writer != null || in.generation != gen) {
+                throw new IllegalStateException("InstallSnapshot(" + Long.toHexString(i.zxid())
+                        + ") without a snapshot stream for it");
+            }
+            clearUnappliedAfter(Zxid.NONE);
+            in.writer = storage.snapshots().begin(i.zxid());
         } else if (a instanceof ZabAction.WriteAcceptedEpoch w) {
             storage.values().put(ACCEPTED_EPOCH, w.epoch());
         } else if (a instanceof ZabAction.WriteCurrentEpoch w) {
             storage.values().put(CURRENT_EPOCH, w.epoch());
         } else if (a instanceof ZabAction.ApplyCommitted c) {
-            applyQueue.add(() -> applyUpTo(c.upToZxid()));
+            applyTask(() -> applyUpTo(c.upToZxid()));
         } else if (a instanceof ZabAction.CompleteSync c) {
-            applyQueue.add(() -> sm.syncCompleted(syncContexts.remove(c.requestId())));
+            applyTask(() -> sm.syncCompleted(syncContexts.remove(c.requestId())));
         } else if (a instanceof ZabAction.PrepareForwarded p) {
-            applyQueue.add(() -> sm.prepareForwarded(p.request()));
+            if (forwardedWaiting.incrementAndGet() > FORWARDED_WAITING_MAX) {
+                forwardedWaiting.decrementAndGet();
+                LOG.warn("zab {}: drops a request forwarded by {} for session {}: {} wait for the state machine", self,
+                        p.request().origin(), Long.toHexString(p.request().sessionId()), FORWARDED_WAITING_MAX);
+            } else {
+                applyTask(() -> {
+                    forwardedWaiting.decrementAndGet();
+                    sm.prepareForwarded(p.request());
+                });
+            }
         } else if (a instanceof ZabAction.SessionsTouched s) {
-            applyQueue.add(() -> sm.sessionsTouched(s.sessionIds()));
+            applyTask(() -> sm.sessionsTouched(s.sessionIds()));
         } else if (a instanceof ZabAction.RoleChanged r) {
             role = r.role();
             LOG.info("zab {}: now {} in epoch {}", self, r.role().displayName(), core.epoch());
-            applyQueue.add(() -> sm.roleChanged(r.role()));
+            applyTask(() -> sm.roleChanged(r.role()));
         } else if (a instanceof ZabAction.Disconnect d) {
             PeerLink l = learnerLinks.remove(d.peer());
             held.remove(d.peer());
@@ -561,36 +892,74 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         Held h = held.get(to);
         if (h != null) {
             if (h.messages.size() >= HELD_MESSAGES_MAX) {
-                held.remove(to);
-                PeerLink l = learnerLinks.remove(to);
-                if (l != null) {
-                    drop(l, "more than " + HELD_MESSAGES_MAX + " messages behind its SNAP");
-                }
-                int gen = generation;
-                post(() -> {
-                    if (gen == generation && !learnerLinks.containsKey(to)) {
-                        step(new ZabEvent.PeerDisconnected(to));
-                    }
-                });
+                dropLearner(to, "more than " + HELD_MESSAGES_MAX + " messages behind its SNAP");
                 return;
             }
             h.messages.add(message);
             return;
         }
         PeerLink link = core instanceof LearnerCore l ? (l.leader() == to ? leaderLink : null) : learnerLinks.get(to);
-        if (link != null) {
-            link.send(ZabCodec.encode(message));
+        if (link == null) {
+            return;
+        }
+        if (core instanceof LeaderCore && link.pendingOutboundBytes() > LEARNER_UNSENT_BYTES_MAX) {
+            // A learner that does not read: its link's queue must not grow without bound. It syncs again later.
+            dropLearner(to, "more than " + LEARNER_UNSENT_BYTES_MAX + " bytes unsent to it");
+            return;
+        }
+        link.send(ZabCodec.encode(message));
+    }
+
+    /** Leader side: closes the learner's link now and tells the core on the next task (not inside its step). */
+    private void dropLearner(long to, String why) {
+        held.remove(to);
+        PeerLink l = learnerLinks.remove(to);
+        if (l != null) {
+            drop(l, why);
+        }
+        int gen = generation;
+        post(() -> {
+            if (gen == generation && !learnerLinks.containsKey(to)) {
+                step(new ZabEvent.PeerDisconnected(to));
+            }
+        });
+    }
+
+    /** The SNAP stream to {@code to} is fully queued on its link: release what the core sent it meanwhile. */
+    private void snapshotSent(int gen, long to, Held h) {
+        if (gen != generation || held.get(to) != h) {
+            return; // the term ended or the learner reconnected: this SNAP was for nobody
+        }
+        held.remove(to);
+        for (ZabMessage m : h.messages) {
+            send(to, m);
         }
     }
 
-    private void snapshotReady(int gen, long to, long zxid, byte[] bytes, Held h) {
+    /** No SNAP could be produced or sent to {@code to}: drop the learner; it syncs again on a new link. */
+    private void snapshotFailed(int gen, long to, Held h, String why) {
         if (gen != generation || held.get(to) != h) {
-            return; // the term ended or the learner reconnected: this SNAP is for nobody
+            return;
         }
         held.remove(to);
-        send(to, new ZabMessage.Snap(zxid, bytes));
-        for (ZabMessage m : h.messages) {
-            send(to, m);
+        PeerLink l = learnerLinks.remove(to);
+        if (l != null) {
+            LOG.warn("zab {}: disconnects learner {}: {}", self, to, why);
+            l.close();
+        }
+        step(new ZabEvent.PeerDisconnected(to));
+    }
+
+    /** Abandons the snapshot stream being received, if any: the uncommitted snapshot is discarded. */
+    private void discardIncoming() {
+        Incoming in = incoming;
+        incoming = null;
+        if (in != null && in.writer != null) {
+            try {
+                in.writer.close();
+            } catch (IOException e) {
+                LOG.warn("zab {}: cannot discard the partial snapshot at {}", self, Long.toHexString(in.zxid), e);
+            }
         }
     }
 
@@ -624,6 +993,7 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         }
         learnerLinks.clear();
         held.clear();
+        discardIncoming();
         if (leaderLink != null) {
             leaderLink.close();
             leaderLink = null;
@@ -707,14 +1077,14 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         DurableState state = new DurableState(storage.values().get(ACCEPTED_EPOCH).orElse(0),
                 storage.values().get(CURRENT_EPOCH).orElse(0), lastLogged, applied);
         List<LogEntry> after = new ArrayList<>();
-        unapplied.clear();
+        clearUnappliedAfter(Zxid.NONE);
         try (TxnCursor c = storage.log().readAfter(applied)) {
             while (c.next()) {
                 ByteBuffer b = c.txn();
                 byte[] txn = new byte[b.remaining()];
                 b.get(txn);
                 after.add(new LogEntry(c.zxid(), txn));
-                unapplied.put(c.zxid(), txn);
+                addUnapplied(c.zxid(), txn);
             }
         }
         long leader = d.vote().leader().value();
@@ -799,6 +1169,72 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         if (current) {
             step(new ZabEvent.Received(from, m));
         }
+    }
+
+    /**
+     * A frame of the SNAP stream from the leader (driver thread). BEGIN hands the core {@code Snap(zxid, empty)}; if it
+     * accepts, its {@code InstallSnapshot} opens a writer in the snapshot store; chunks are written as they come
+     * (nothing held in memory); END checks size and CRC-32C and commits, and only then queues the install (restore the
+     * state machine from the store, cut the log, {@code SnapshotInstalled}). Anything out of order drops the link, and
+     * a stream that does not end leaves an uncommitted snapshot that is discarded: the previous state stays the newest
+     * valid one (ZOOKEEPER-3642, 2872).
+     */
+    private void snapFrame(PeerLink link, long leader, ZabCodec.SnapFrame f) {
+        if (!(core instanceof LearnerCore) || link != leaderLink) {
+            return; // a stale link
+        }
+        if (f instanceof ZabCodec.SnapBegin b) {
+            if (incoming != null) {
+                snapStreamBroken(link, "a second SNAP_BEGIN while one is in progress");
+                return;
+            }
+            incoming = new Incoming(generation, b.zxid());
+            step(new ZabEvent.Received(leader, new ZabMessage.Snap(b.zxid(), new byte[0])));
+            if (incoming != null && incoming.writer == null) {
+                incoming = null; // the core refused the SNAP (and ended the session)
+            }
+        } else if (f instanceof ZabCodec.SnapChunk c) {
+            Incoming in = incoming;
+            if (in == null || in.writer == null) {
+                snapStreamBroken(link, "a snapshot chunk outside a SNAP stream");
+                return;
+            }
+            try {
+                in.writer.stream().write(c.bytes());
+            } catch (IOException e) {
+                fail("storage failed writing the snapshot at " + Long.toHexString(in.zxid), e);
+                return;
+            }
+            in.crc.update(c.bytes());
+            in.bytes += c.bytes().length;
+        } else if (f instanceof ZabCodec.SnapEnd e) {
+            Incoming in = incoming;
+            if (in == null || in.writer == null) {
+                snapStreamBroken(link, "SNAP_END outside a SNAP stream");
+                return;
+            }
+            if (e.totalBytes() != in.bytes || e.crc32c() != (int) in.crc.getValue()) {
+                snapStreamBroken(link, "snapshot stream at " + Long.toHexString(in.zxid) + " does not check out ("
+                        + in.bytes + " B received, " + e.totalBytes() + " B sent; CRC "
+                        + Integer.toHexString((int) in.crc.getValue()) + " vs " + Integer.toHexString(e.crc32c()) + ")");
+                return;
+            }
+            incoming = null;
+            try (SnapshotStore.SnapshotWriter w = in.writer) {
+                w.commit();
+            } catch (IOException ex) {
+                fail("storage failed committing the snapshot at " + Long.toHexString(in.zxid), ex);
+                return;
+            }
+            LOG.info("zab {}: received the snapshot at {} from leader {} ({} bytes)", self, Long.toHexString(in.zxid),
+                    leader, in.bytes);
+            storageQueue.add(new Install(in.generation, in.zxid));
+        }
+    }
+
+    private void snapStreamBroken(PeerLink link, String why) {
+        discardIncoming();
+        drop(link, why); // the link's close reaches the core as PeerDisconnected: it steps down and syncs again
     }
 
     private void linkClosed(PeerLink link, long peer) {
@@ -946,10 +1382,35 @@ public final class ZabDriver implements Replicator, AutoCloseable {
             if (bad) {
                 return;
             }
+            if (ZabCodec.isSnapFrame(payload)) {
+                ZabCodec.SnapFrame f = ZabCodec.decodeSnapFrame(payload);
+                if (f == null) {
+                    bad = true;
+                    drop(link, "malformed snapshot frame from leader " + leader);
+                    return;
+                }
+                long size = f instanceof ZabCodec.SnapChunk c ? c.bytes().length : 0;
+                if (snapBytesQueued.addAndGet(size) > SNAP_BYTES_QUEUED_MAX) {
+                    snapBytesQueued.addAndGet(-size);
+                    bad = true;
+                    drop(link, "more than " + SNAP_BYTES_QUEUED_MAX + " snapshot bytes waiting to be written");
+                    return;
+                }
+                if (!postNetwork(link, () -> {
+                    networkBacklog.decrementAndGet();
+                    snapBytesQueued.addAndGet(-size);
+                    snapFrame(link, leader, f);
+                })) {
+                    snapBytesQueued.addAndGet(-size);
+                    bad = true;
+                }
+                return;
+            }
             ZabMessage m = ZabCodec.decode(payload);
-            if (m == null) {
+            if (m == null || m instanceof ZabMessage.Snap) {
                 bad = true;
-                drop(link, "malformed message from leader " + leader);
+                drop(link, (m == null ? "malformed message" : "a SNAP in one frame (snapshots are streamed)")
+                        + " from leader " + leader);
                 return;
             }
             postNetwork(link, () -> received(link, leader, m));
@@ -976,6 +1437,9 @@ public final class ZabDriver implements Replicator, AutoCloseable {
                 return;
             }
             if (failed && !(op instanceof Task)) {
+                if (op instanceof Append a) {
+                    unqueued(List.of(a));
+                }
                 continue; // a poisoned log takes nothing more
             }
             try {
@@ -987,13 +1451,17 @@ public final class ZabDriver implements Replicator, AutoCloseable {
                         storageQueue.poll();
                     }
                     Map<Integer, Long> upTo = new HashMap<>();
-                    for (Append b : batch) {
-                        for (LogEntry e : b.entries()) {
-                            storage.log().append(e.zxid(), ByteBuffer.wrap(e.txn()));
+                    try {
+                        for (Append b : batch) {
+                            for (LogEntry e : b.entries()) {
+                                storage.log().append(e.zxid(), ByteBuffer.wrap(e.txn()));
+                            }
+                            upTo.merge(b.generation(), b.entries().get(b.entries().size() - 1).zxid(), Math::max);
                         }
-                        upTo.merge(b.generation(), b.entries().get(b.entries().size() - 1).zxid(), Math::max);
+                        storage.log().sync(); // group commit: one sync for every append queued back to back
+                    } finally {
+                        unqueued(batch);
                     }
-                    storage.log().sync(); // group commit: one sync for every append queued back to back
                     upTo.forEach((gen, z) -> post(() -> persisted(gen, z)));
                 } else if (op instanceof Install i) {
                     install(i);
@@ -1011,18 +1479,36 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         }
     }
 
-    private void install(Install i) throws Exception {
-        try (SnapshotStore.SnapshotWriter w = storage.snapshots().begin(i.zxid())) {
-            w.stream().write(i.snapshot());
-            w.commit();
+    /** Appends written (or skipped): they no longer count toward the storage backlog. */
+    private void unqueued(List<Append> batch) {
+        long bytes = 0;
+        int txns = 0;
+        for (Append b : batch) {
+            for (LogEntry e : b.entries()) {
+                bytes += e.txn().length;
+            }
+            txns += b.entries().size();
         }
+        storageBacklogBytes.addAndGet(-bytes);
+        storageBacklogTxns.addAndGet(-txns);
+        backlogProgress();
+    }
+
+    private void install(Install i) throws Exception {
         CompletableFuture<Void> restored = new CompletableFuture<>();
         applyQueue.add(() -> {
-            try (InputStream in = new ByteArrayInputStream(i.snapshot())) {
-                sm.restoreSnapshot(in, i.zxid());
+            snapshotLock.lock(); // not while a periodic snapshot is reading the state machine
+            try (SnapshotStore.SnapshotReader r = storage.snapshots().open(i.zxid())
+                    .orElseThrow(() -> new IOException("the snapshot at " + Long.toHexString(i.zxid())
+                            + " just committed cannot be opened"))) {
+                sm.restoreSnapshot(r.stream(), i.zxid());
+                txnsSinceSnapshot = 0;
+                exactSnapshotZxid = i.zxid();
                 restored.complete(null);
             } catch (Exception e) {
                 restored.completeExceptionally(e);
+            } finally {
+                snapshotLock.unlock();
             }
         });
         restored.get();
@@ -1066,29 +1552,200 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         }
         for (Map.Entry<Long, byte[]> e : unapplied.subMap(last, false, upTo, true).entrySet()) {
             sm.apply(e.getKey(), ByteBuffer.wrap(e.getValue()).asReadOnlyBuffer(), contexts.remove(e.getKey()));
-            unapplied.remove(e.getKey());
+            removeUnapplied(e.getKey());
+            txnsSinceSnapshot++;
+            maybeSnapshot(); // per txn, so that a long batch is cut by snapshots too
         }
         if (sm.lastAppliedZxid() != upTo) {
             throw new IllegalStateException("asked to apply up to " + Long.toHexString(upTo) + " but the log held only "
                     + "up to " + Long.toHexString(sm.lastAppliedZxid()));
         }
+        backlogProgress();
     }
 
-    private void writeSnapshotFor(int gen, long to, long zxid, Held h) {
-        long applied = sm.lastAppliedZxid();
-        if (applied != zxid) {
-            LOG.error("zab {}: SNAP for {} asked at {} but applied is {}", self, to, Long.toHexString(zxid),
-                    Long.toHexString(applied));
+    /**
+     * Periodic snapshot (apply thread): after a random number of applied txns in [snapCount/2, snapCount], a fuzzy
+     * snapshot labelled with the applied zxid is written on the snapshot thread while applies go on (the state
+     * machine tolerates replaying txns its snapshot already holds, as for standalone servers). Skipped while one is
+     * still being written; the count then carries over.
+     */
+    private void maybeSnapshot() {
+        if (txnsSinceSnapshot < snapshotThreshold || !snapshotting.compareAndSet(false, true)) {
             return;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long zxid = sm.lastAppliedZxid();
+        txnsSinceSnapshot = 0;
+        snapshotThreshold = nextThreshold();
+        if (zxid == exactSnapshotZxid) {
+            snapshotting.set(false); // written for a SNAP at this very zxid
+            return;
+        }
         try {
-            sm.writeSnapshot(out);
-        } catch (IOException e) {
-            LOG.error("zab {}: cannot write a snapshot for {}", self, to, e);
+            snapshotter.execute(() -> {
+                try {
+                    writeSnapshot(zxid, "periodic");
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("zab {}: periodic snapshot at {} failed; the log keeps everything after the previous one",
+                            self, Long.toHexString(zxid), e);
+                } finally {
+                    snapshotting.set(false);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            snapshotting.set(false); // closing
+        }
+    }
+
+    /** Writes and commits a snapshot of the state machine labelled {@code zxid}; one at a time. */
+    private void writeSnapshot(long zxid, String why) throws IOException {
+        snapshotLock.lock();
+        if (!"SNAP".equals(why) && zxid == exactSnapshotZxid) {
+            snapshotLock.unlock();
+            return; // an exact one at this zxid was written meanwhile; do not replace it with a fuzzy one
+        }
+        try (SnapshotStore.SnapshotWriter w = storage.snapshots().begin(zxid)) {
+            sm.writeSnapshot(w.stream());
+            w.commit();
+        } finally {
+            snapshotLock.unlock();
+        }
+        snapshotsTaken.incrementAndGet();
+        LOG.info("zab {}: wrote a {} snapshot at {}", self, why, Long.toHexString(zxid));
+    }
+
+    /**
+     * {@code SendSnapshot} (apply thread, in order, so the applied zxid is exactly the one the core named): writes a
+     * snapshot at that zxid to the store unless this peer already has an exact one there, then streams it from disk on
+     * a sender thread. Neither side holds the whole snapshot in memory.
+     */
+    private void snapshotFor(int gen, long to, long zxid, Held h, PeerLink link) {
+        long applied = sm.lastAppliedZxid();
+        if (applied != zxid || link == null) {
+            LOG.error("zab {}: SNAP for {} asked at {} but applied is {} (link {})", self, to, Long.toHexString(zxid),
+                    Long.toHexString(applied), link == null ? "gone" : "up");
+            post(() -> snapshotFailed(gen, to, h, "no snapshot at " + Long.toHexString(zxid)));
             return;
         }
-        byte[] bytes = out.toByteArray();
-        post(() -> snapshotReady(gen, to, zxid, bytes, h));
+        activeSnapStreams.incrementAndGet(); // from here, no purge may remove the snapshot this SNAP streams
+        try {
+            if (exactSnapshotZxid != zxid || !storage.snapshots().list().contains(zxid)) {
+                writeSnapshot(zxid, "SNAP");
+                exactSnapshotZxid = zxid;
+                txnsSinceSnapshot = 0;
+            }
+        } catch (IOException | RuntimeException e) {
+            activeSnapStreams.decrementAndGet();
+            LOG.error("zab {}: cannot write a snapshot for {}", self, to, e);
+            post(() -> snapshotFailed(gen, to, h, "cannot write a snapshot: " + e));
+            return;
+        }
+        try {
+            snapSenders.execute(() -> {
+                try {
+                    streamSnapshot(gen, to, zxid, h, link);
+                } finally {
+                    activeSnapStreams.decrementAndGet();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            activeSnapStreams.decrementAndGet(); // closing
+        }
+    }
+
+    /** Sender thread: BEGIN, chunks as the link drains (at most {@link #SNAP_SEND_WINDOW} unsent), END. */
+    private void streamSnapshot(int gen, long to, long zxid, Held h, PeerLink link) {
+        try (SnapshotStore.SnapshotReader r = storage.snapshots().open(zxid)
+                .orElseThrow(() -> new IOException("the snapshot at " + Long.toHexString(zxid) + " is gone"))) {
+            InputStream in = r.stream();
+            link.send(ZabCodec.snapBegin(zxid));
+            byte[] buf = new byte[ZabCodec.SNAP_CHUNK_BYTES];
+            CRC32C crc = new CRC32C();
+            long total = 0;
+            while (true) {
+                int n = in.readNBytes(buf, 0, buf.length);
+                if (n == 0) {
+                    break;
+                }
+                String stop = awaitWindow(gen, link);
+                if (stop != null) {
+                    post(() -> snapshotFailed(gen, to, h, stop));
+                    return;
+                }
+                crc.update(buf, 0, n);
+                total += n;
+                link.send(ZabCodec.snapChunk(buf, n));
+            }
+            link.send(ZabCodec.snapEnd(total, (int) crc.getValue()));
+            snapshotsSent.incrementAndGet();
+            LOG.info("zab {}: sent the snapshot at {} to {} ({} bytes)", self, Long.toHexString(zxid), to, total);
+            post(() -> snapshotSent(gen, to, h));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("zab {}: SNAP to {} failed: {}", self, to, e.toString());
+            post(() -> snapshotFailed(gen, to, h, "SNAP failed: " + e));
+        }
+    }
+
+    /** Waits until the link has room for another chunk; null when it has, else why the stream must stop. */
+    private String awaitWindow(int gen, PeerLink link) {
+        long deadline = ticker.nanoTime() + SNAP_SEND_STALL_NANOS;
+        while (true) {
+            if (closed || gen != generation) {
+                return "the term ended";
+            }
+            if (!link.isOpen()) {
+                return "the link closed";
+            }
+            if (link.pendingOutboundBytes() <= SNAP_SEND_WINDOW) {
+                return null;
+            }
+            if (ticker.nanoTime() - deadline > 0) {
+                return "the link did not drain for " + TimeUnit.NANOSECONDS.toSeconds(SNAP_SEND_STALL_NANOS) + " s";
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            if (Thread.interrupted()) {
+                return "interrupted";
+            }
+        }
+    }
+
+    /**
+     * Purge (driver thread, every {@code purgeIntervalMs}): keeps the newest {@code snapRetainCount} snapshots and
+     * deletes the log files wholly at or below the oldest kept one, on the storage thread after the writes queued
+     * before. Nothing a role needs is lost: every core reads the log only after the applied zxid, which is at or above
+     * every local snapshot, and a leader DIFFs from its in-memory window. Skipped while a SNAP is being sent.
+     */
+    private void maybePurge() {
+        if (policy.purgeIntervalMs() == 0 || failed) {
+            return;
+        }
+        long now = ticker.nanoTime();
+        if (nextPurgeNanos == 0) {
+            nextPurgeNanos = now + TimeUnit.MILLISECONDS.toNanos(policy.purgeIntervalMs());
+            return;
+        }
+        if (now - nextPurgeNanos < 0) {
+            return;
+        }
+        nextPurgeNanos = now + TimeUnit.MILLISECONDS.toNanos(policy.purgeIntervalMs());
+        if (activeSnapStreams.get() > 0) {
+            return;
+        }
+        storageQueue.add(new Task(this::purge, new CompletableFuture<>()));
+    }
+
+    private void purge() throws IOException {
+        snapshotLock.lock();
+        try {
+            storage.snapshots().retainNewest(policy.snapRetainCount());
+            List<Long> kept = storage.snapshots().list();
+            if (kept.size() >= policy.snapRetainCount()) {
+                long oldest = kept.get(kept.size() - 1);
+                storage.log().purgeUpTo(oldest);
+                purges.incrementAndGet();
+                LOG.info("zab {}: purged snapshots and log files below {}", self, Long.toHexString(oldest));
+            }
+        } finally {
+            snapshotLock.unlock();
+        }
     }
 }

@@ -11,10 +11,12 @@ import io.paddock.api.time.Ticker;
 import io.paddock.api.transport.Transport;
 import io.paddock.zab.ZabConfig;
 import io.paddock.zab.ZabPeerSettings;
+import io.paddock.zab.ZabSnapshotPolicy;
 import io.paddock.zab.internal.ZabDriver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * The ensemble replicator: one quorum peer running ZAB over peer links, for {@code distro} to hand to the server.
@@ -44,7 +46,22 @@ public final class ZabReplicator implements Replicator, AutoCloseable {
      */
     public static ZabReplicator open(ZabConfig config, ZabPeerSettings settings, StateMachine stateMachine,
             Storage storage, Transport transport, ElectionService election, Ticker ticker) throws IOException {
-        return new ZabReplicator(ZabDriver.open(config, settings, stateMachine, storage, transport, election, ticker));
+        return open(config, settings, ZabSnapshotPolicy.DEFAULTS, stateMachine, storage, transport, election, ticker);
+    }
+
+    /**
+     * As {@link #open(ZabConfig, ZabPeerSettings, StateMachine, Storage, Transport, ElectionService, Ticker)}, with
+     * the snapshot and purge policy.
+     *
+     * @param snapshots when to snapshot and what to purge ({@link ZabSnapshotPolicy#DEFAULTS} for ZooKeeper's)
+     * @throws IOException also if the data on disk fails the start-up checks (a gap in the log, epochs behind the log)
+     */
+    public static ZabReplicator open(ZabConfig config, ZabPeerSettings settings, ZabSnapshotPolicy snapshots,
+            StateMachine stateMachine, Storage storage, Transport transport, ElectionService election, Ticker ticker)
+            throws IOException {
+        Objects.requireNonNull(snapshots, "snapshots");
+        return new ZabReplicator(
+                ZabDriver.open(config, settings, snapshots, stateMachine, storage, transport, election, ticker));
     }
 
     /** Starts the driver, storage, apply and dial threads and the first look for a leader. Call once. */
@@ -90,6 +107,21 @@ public final class ZabReplicator implements Replicator, AutoCloseable {
     /** Quorum links dropped for a bad hello, a malformed message or a flood, since open. */
     public long droppedLinks() {
         return driver.droppedLinks();
+    }
+
+    /** Snapshots this peer wrote since open: periodic ones ({@link ZabSnapshotPolicy}) and those written for a SNAP. */
+    public long snapshotsTaken() {
+        return driver.snapshotsTaken();
+    }
+
+    /** SNAP streams this peer (as leader) finished sending since open. */
+    public long snapshotsSent() {
+        return driver.snapshotsSent();
+    }
+
+    /** Purges since open that found {@code snapRetainCount} snapshots and cut the log below the oldest of them. */
+    public long purges() {
+        return driver.purges();
     }
 
     /** Stops the threads and closes the listener and every link. Idempotent. */

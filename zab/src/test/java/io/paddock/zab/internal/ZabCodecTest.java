@@ -76,4 +76,37 @@ class ZabCodecTest {
             ZabCodec.decode(ByteBuffer.wrap(b));
         }
     }
+
+    @Test
+    void snapshotStreamFramesRoundTripAndMalformedOnesDecodeToNull() {
+        ByteBuffer begin = ZabCodec.snapBegin(0x300000007L);
+        assertEquals(new ZabCodec.SnapBegin(0x300000007L), ZabCodec.decodeSnapFrame(begin));
+        byte[] data = new byte[ZabCodec.SNAP_CHUNK_BYTES];
+        new Random(7).nextBytes(data);
+        ByteBuffer chunk = ZabCodec.snapChunk(data, data.length);
+        assertEquals(ZabCodec.SNAP_CHUNK_BYTES + 5, chunk.remaining(), "a full chunk frame");
+        assertArrayEquals(data, assertInstanceOf(ZabCodec.SnapChunk.class, ZabCodec.decodeSnapFrame(chunk)).bytes());
+        assertEquals(new ZabCodec.SnapEnd(123, -5), ZabCodec.decodeSnapFrame(ZabCodec.snapEnd(123, -5)));
+        for (ByteBuffer f : List.of(begin, chunk, ZabCodec.snapEnd(1, 2))) {
+            assertEquals(true, ZabCodec.isSnapFrame(f));
+            assertNull(ZabCodec.decode(f), "snapshot frames are not core messages");
+        }
+        assertEquals(false, ZabCodec.isSnapFrame(ZabCodec.encode(new ZabMessage.Ack(1))));
+        assertNull(ZabCodec.decodeSnapFrame(ZabCodec.encode(new ZabMessage.Ack(1))));
+        // cut, padded, a length that lies, an empty chunk, a negative total
+        assertNull(ZabCodec.decodeSnapFrame(ByteBuffer.wrap(new byte[] {18, 0, 0})));
+        assertNull(ZabCodec.decodeSnapFrame(ByteBuffer.allocate(10).put((byte) 18).flip().limit(10)));
+        assertNull(ZabCodec.decodeSnapFrame(ByteBuffer.allocate(9).put((byte) 19).putInt(100).flip().limit(9)));
+        assertNull(ZabCodec.decodeSnapFrame(ByteBuffer.allocate(5).put((byte) 19).putInt(0).flip()));
+        assertNull(ZabCodec.decodeSnapFrame(ByteBuffer.allocate(13).put((byte) 20).putLong(-1).putInt(0).flip()));
+        Random r = new Random(11);
+        for (int i = 0; i < 5_000; i++) {
+            byte[] junk = new byte[r.nextInt(40)];
+            r.nextBytes(junk);
+            if (junk.length > 0) {
+                junk[0] = (byte) (18 + r.nextInt(3));
+            }
+            ZabCodec.decodeSnapFrame(ByteBuffer.wrap(junk)); // never throws
+        }
+    }
 }
