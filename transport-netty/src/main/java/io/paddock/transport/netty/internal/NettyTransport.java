@@ -216,7 +216,6 @@ public final class NettyTransport implements Transport {
             throw new IllegalArgumentException("timeoutMs must be positive: " + timeoutMs);
         }
         ensureOpen();
-        long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         long id = nextId();
         SslContext tls = peerDialTls;
         PeerEndpoint[] link = new PeerEndpoint[1];
@@ -267,7 +266,7 @@ public final class NettyTransport implements Transport {
         endpoint.remoteAddress(); // read while connected: kept for the life of the link
         endpoint.localAddress();
         if (tls != null) {
-            awaitHandshake(endpoint, address, deadlineNanos);
+            awaitHandshake(endpoint, address, timeoutMs);
         }
         dialledPeers.add(endpoint);
         if (closing.get()) {
@@ -284,10 +283,11 @@ public final class NettyTransport implements Transport {
      * Waits for a dialled TLS link to finish its handshake. Until then its handler has heard nothing, so a failure
      * closes it quietly and is thrown here: an {@code SSLException} for a certificate either side refused.
      */
-    private static void awaitHandshake(PeerEndpoint endpoint, InetSocketAddress address, long deadlineNanos)
+    private static void awaitHandshake(PeerEndpoint endpoint, InetSocketAddress address, int timeoutMs)
             throws IOException {
-        // the SslHandler's own timeout (timeoutMs) ends the handshake; the extra second guards against a stuck loop
-        long waitNanos = deadlineNanos - System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        // The SslHandler's own timeout (timeoutMs) ends the handshake; the extra second guards against a stuck loop.
+        // A bound, not a deadline: only distro reads the clock, and a late answer here is a failed dial either way.
+        long waitNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs) + TimeUnit.SECONDS.toNanos(1);
         try {
             endpoint.ready().get(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
