@@ -1,13 +1,18 @@
 package io.paddock.sim;
 
 import io.paddock.api.Zxid;
+import io.paddock.server.inspect.SnapshotNode;
+import io.paddock.server.txn.Txn;
+import io.paddock.server.txn.TxnCodec;
 import io.paddock.zab.core.LearnerCore;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The protocol's safety properties, checked against a global view no real peer has. Named after the properties of
@@ -19,13 +24,17 @@ import java.util.TreeMap;
  *   <li>Committed txns form one chain; a leader only extends it, and an established leader's history holds all of
  *       it (leaderLogCompleteness).</li>
  *   <li>Every peer applies exactly the committed chain, in strictly increasing zxid order, skipping nothing, and
- *       only committed txns; equal zxid implies equal digest.</li>
+ *       only committed txns; equal zxid implies equal tree digest ({@code ZkServer#treeDigest}), also for state
+ *       loaded from a snapshot.</li>
  *   <li>The newest committed txn is durable (synced log or snapshot) on a quorum of voters, after every step, through
  *       every crash.</li>
  *   <li>A learner's NEWLEADER ack comes after the synced entries and currentEpoch are durable, and its durable log
  *       then equals the leader's history (ackConsistent); currentEpoch is written only after the entries.</li>
  *   <li>Snapshots only ever hold committed state; a TRUNC target is on the learner's own history.</li>
  *   <li>A sync completes only after the peer applied what its leader had committed when the sync was issued.</li>
+ *   <li>No session is resurrected or lost: every snapshot taken or loaded at zxid z (and every replica's state after
+ *       convergence) holds exactly the sessions the committed chain opened and did not close up to z, and no
+ *       ephemeral node of any other session.</li>
  * </ol>
  */
 final class Invariants {
@@ -35,6 +44,9 @@ final class Invariants {
     final TreeMap<Long, Long> digestAt = new TreeMap<>();
     final TreeMap<Long, Long> leaderOfEpoch = new TreeMap<>();
     private final TreeMap<Long, Long> lastAppliedBy = new TreeMap<>();
+    /** Session id to the zxid of the committed createSession / closeSession. */
+    final TreeMap<Long, Long> sessionOpenedAt = new TreeMap<>();
+    final TreeMap<Long, Long> sessionClosedAt = new TreeMap<>();
 
     Invariants(Simulator sim) {
         this.sim = sim;
@@ -73,6 +85,7 @@ final class Invariants {
                             + " but the committed chain ends at " + z(maxCommitted()) + ": committed txns lost");
                 }
                 committed.put(zx, e.getValue());
+                noteSessions(zx, e.getValue());
             }
             prev = zx;
         }
@@ -99,9 +112,59 @@ final class Invariants {
         lastAppliedBy.put(p.id, zxid);
     }
 
-    /** The state machine was replaced (restart from a snapshot, SNAP installed). */
-    void onStateReset(SimPeer p, long zxid, long digest) {
+    private void noteSessions(long zxid, byte[] txn) {
+        TxnCodec.Decoded d = TxnCodec.decode(ByteBuffer.wrap(txn));
+        if (d.txn() instanceof Txn.CreateSession) {
+            sessionOpenedAt.put(d.header().sessionId(), zxid);
+        } else if (d.txn() instanceof Txn.CloseSession) {
+            sessionClosedAt.put(d.header().sessionId(), zxid);
+        }
+    }
+
+    /** The sessions the committed chain has open at {@code zxid}. */
+    TreeSet<Long> openSessionsAt(long zxid) {
+        TreeSet<Long> open = new TreeSet<>();
+        for (Map.Entry<Long, Long> e : sessionOpenedAt.entrySet()) {
+            Long closed = sessionClosedAt.get(e.getKey());
+            if (e.getValue() <= zxid && (closed == null || closed > zxid)) {
+                open.add(e.getKey());
+            }
+        }
+        return open;
+    }
+
+    /** Invariant 9 on one state at {@code zxid}: its sessions and ephemerals match the committed chain's. */
+    void checkSessions(SimPeer p, long zxid, SimServer.View view, String when) {
+        TreeSet<Long> expected = openSessionsAt(zxid);
+        if (!expected.equals(new TreeSet<>(view.sessions().keySet()))) {
+            TreeSet<Long> resurrected = new TreeSet<>(view.sessions().keySet());
+            resurrected.removeAll(expected);
+            sim.fail("p" + p.id + " " + when + " at " + z(zxid) + " holds sessions " + hexIds(view.sessions().keySet())
+                    + " but the committed chain has " + hexIds(expected) + " open"
+                    + (resurrected.isEmpty() ? "" : ": closed sessions resurrected " + hexIds(resurrected)));
+        }
+        for (SnapshotNode n : view.nodes().values()) {
+            if (n.ephemeralOwner() != 0 && !expected.contains(n.ephemeralOwner())) {
+                sim.fail("p" + p.id + " " + when + " at " + z(zxid) + " holds ephemeral " + n.path() + " of session "
+                        + Long.toHexString(n.ephemeralOwner()) + ", which is not open (ZOOKEEPER-2355/4837/5010)");
+            }
+        }
+    }
+
+    private static String hexIds(java.util.Collection<Long> ids) {
+        StringBuilder sb = new StringBuilder("[");
+        for (Long id : ids) {
+            sb.append(sb.length() > 1 ? " " : "").append(Long.toHexString(id));
+        }
+        return sb.append(']').toString();
+    }
+
+    /** The state machine was replaced (restart from a snapshot, SNAP installed); {@code snapshot} is what it loaded. */
+    void onStateReset(SimPeer p, long zxid, long digest, byte[] snapshot) {
         lastAppliedBy.put(p.id, zxid);
+        if (snapshot != null) {
+            checkSessions(p, zxid, SimServer.view(snapshot), "loads a snapshot");
+        }
         if (zxid == 0) {
             return;
         }
@@ -118,6 +181,8 @@ final class Invariants {
         if (zxid != 0 && (!committed.containsKey(zxid) || !Objects.equals(digestAt.get(zxid), digest))) {
             sim.fail("p" + p.id + " snapshots state at " + z(zxid) + " that is not committed state (ZOOKEEPER-1549)");
         }
+        // Its sessions are checked when it is loaded (onStateReset): decoding every snapshot taken would double the
+        // sweep's cost, and a snapshot that is never loaded cannot resurrect anything.
     }
 
     void onEstablished(SimPeer leader, long epoch) {

@@ -52,6 +52,8 @@ public final class SimOptions {
     /** Positive controls: re-create ZooKeeper's durability bugs in the simulated driver, so invariants must fire. */
     public boolean ackBeforeFsync = false;
     public boolean epochBeforeTxns = false;
+    /** The driver's start-up rule ({@link SimStorage#startupRefusal()}); off only in positive controls. */
+    public boolean startupChecks = true;
 
     /** Session touches: a follower's sessions must look alive on the leader (ClickHouse #121361). */
     public int sessionTimeoutTicks = 6;

@@ -24,7 +24,11 @@ public final class SimPeer {
     final boolean voter;
     boolean up = true;
     final SimStorage storage = new SimStorage();
-    KvStateMachine sm = new KvStateMachine();
+    SimServer sm;
+    /** The leader's prepare view: its tree once everything it logged is applied; null unless it leads. */
+    TreeModel model;
+    /** Why the last start-up was refused (the peer stays down), or null. */
+    String refusedStartup;
     ZabCore core;
     /** Incremented whenever the core is replaced or the peer crashes: stale reports and links are ignored. */
     int generation;
@@ -76,11 +80,16 @@ public final class SimPeer {
         return core instanceof LearnerCore l ? l : null;
     }
 
+    /** Why the last start-up was refused (the peer stayed down), or null. */
+    public String refusedStartup() {
+        return refusedStartup;
+    }
+
     public SimStorage storage() {
         return storage;
     }
 
-    public KvStateMachine stateMachine() {
+    public SimServer stateMachine() {
         return sm;
     }
 

@@ -17,6 +17,11 @@ public final class SimStorage {
     final TreeMap<Long, byte[]> snapshots = new TreeMap<>();
     long acceptedEpoch;
     long currentEpoch;
+    /**
+     * The empty snapshot at zxid 0 a freshly created data folder holds (ZooKeeper writes {@code snapshot.0} on first
+     * start): a folder with log entries and no snapshot at all has lost its snapshots (ZOOKEEPER-2325).
+     */
+    boolean initialSnapshot = true;
 
     void append(long zxid, byte[] txn) {
         if (!log.isEmpty() && zxid <= log.lastKey()) {
@@ -54,6 +59,38 @@ public final class SimStorage {
         while (snapshots.size() > 3) {
             snapshots.pollFirstEntry();
         }
+    }
+
+    /**
+     * The start-up rule (RELIABILITY.md 7.7): the log after the newest snapshot must continue it with no gap, and log
+     * entries need a snapshot to start from. Returns why this disk must not be served from, or null if it may. A
+     * snapshot newer than the whole log is fine (ClickHouse #31150): the state comes from the snapshot, and the peer
+     * reports the snapshot's zxid as its last.
+     */
+    public String startupRefusal() {
+        if (snapshots.isEmpty() && !initialSnapshot && !log.isEmpty()) {
+            return "no snapshot found, but the log holds entries from " + Invariants.z(log.firstKey())
+                    + " (ZOOKEEPER-2325)";
+        }
+        long prev = latestSnapshotZxid();
+        for (Long z : log.tailMap(prev, false).keySet()) {
+            if (!Invariants.follows(prev, z)) {
+                return "the log jumps from " + Invariants.z(prev) + " to " + Invariants.z(z)
+                        + " (a gap: ClickHouse #112101)";
+            }
+            prev = z;
+        }
+        return null;
+    }
+
+    /** An empty data folder, as freshly created. */
+    void wipe() {
+        log.clear();
+        durableUpTo = 0;
+        snapshots.clear();
+        acceptedEpoch = 0;
+        currentEpoch = 0;
+        initialSnapshot = true;
     }
 
     /** Power loss: everything not synced is gone. */

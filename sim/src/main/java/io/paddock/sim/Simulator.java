@@ -3,6 +3,8 @@ package io.paddock.sim;
 import io.paddock.api.Zxid;
 import io.paddock.api.replication.ForwardedRequest;
 import io.paddock.api.replication.Role;
+import io.paddock.server.txn.Txn;
+import io.paddock.server.txn.TxnHeader;
 import io.paddock.zab.ZabConfig;
 import io.paddock.zab.core.DurableState;
 import io.paddock.zab.core.LeaderCore;
@@ -11,7 +13,6 @@ import io.paddock.zab.core.LogEntry;
 import io.paddock.zab.core.ZabAction;
 import io.paddock.zab.core.ZabEvent;
 import io.paddock.zab.core.ZabMessage;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -100,6 +101,7 @@ public final class Simulator {
     private final Stats stats = new Stats();
     private final TreeSet<Long> ackBeforeFsyncPeers = new TreeSet<>();
     private final TreeSet<Long> epochBeforeTxnsPeers = new TreeSet<>();
+    private final TreeSet<Long> lostCloseSessionPeers = new TreeSet<>();
 
     private long seq;
     private long now;
@@ -107,6 +109,7 @@ public final class Simulator {
     private long connIds;
     private long txnCounter;
     private long syncIds;
+    private long sessionIds;
     private boolean faultsActive;
     private boolean loadActive;
     private boolean chaosActive;
@@ -128,6 +131,7 @@ public final class Simulator {
         }
         for (long id = 1; id <= opts.voters + opts.observers; id++) {
             SimPeer p = new SimPeer(id, voterIds.contains(id));
+            p.sm = new SimServer(this::nowMs);
             p.snapshotThreshold = between(opts.snapshotEveryMin, opts.snapshotEveryMax);
             p.sessions.add(id * 1000 + 1);
             p.sessions.add(id * 1000 + 2);
@@ -386,6 +390,7 @@ public final class Simulator {
         p.generation++;
         p.role = Role.LOOKING;
         p.sm = null;
+        p.model = null;
     }
 
     public void crash(long id) {
@@ -397,15 +402,32 @@ public final class Simulator {
         if (p.up) {
             return;
         }
+        String refusal = opts.startupChecks ? p.storage.startupRefusal() : null;
+        p.refusedStartup = refusal;
+        if (refusal != null) {
+            log("p" + id + " REFUSES TO START: " + refusal);
+            return;
+        }
         p.up = true;
         p.generation++;
         Map.Entry<Long, byte[]> snap = p.storage.snapshots.lastEntry();
-        p.sm = snap == null ? new KvStateMachine() : KvStateMachine.restore(snap.getValue());
-        inv.onStateReset(p, p.sm.lastApplied(), p.sm.digest());
+        p.sm = snap == null ? new SimServer(this::nowMs) : SimServer.restore(this::nowMs, snap.getKey(), snap.getValue());
+        inv.onStateReset(p, p.sm.lastApplied(), p.sm.digest(), snap == null ? null : snap.getValue());
         p.appliedSinceSnapshot = 0;
         lookAgain(p);
         log("RESTART p" + id + " from snapshot " + Invariants.z(p.sm.lastApplied()) + ", log up to "
                 + Invariants.z(p.storage.lastLogged()));
+    }
+
+    /** The data folder of a down peer is emptied (an operator's fix for a refused start-up): it rejoins from scratch. */
+    public void wipe(long id) {
+        SimPeer p = peers.get(id);
+        if (p.up) {
+            throw new IllegalStateException("p" + id + " is up");
+        }
+        p.storage.wipe();
+        p.refusedStartup = null;
+        log("WIPE p" + id);
     }
 
     public void stallDisk(long id) {
@@ -457,6 +479,14 @@ public final class Simulator {
             fail("p" + id + " cannot lead: " + e);
         }
         p.sentAckNewLeader = false;
+        p.model = TreeModel.of(p.sm.view());
+        for (byte[] txn : p.storage.log.tailMap(p.sm.lastApplied(), false).values()) {
+            try {
+                p.model.apply(txn);
+            } catch (RuntimeException e) {
+                fail("p" + id + " leads with a logged txn its own tree refuses: " + e);
+            }
+        }
         sessionTouchedTick.clear();
         for (SimPeer q : peers.values()) {
             for (Long s : q.sessions) {
@@ -530,6 +560,7 @@ public final class Simulator {
         } // else the queue finishes when the disk comes back; the peer looks for a leader only after that
         closeAll(p, "p" + p.id + " stepped down");
         p.core = null;
+        p.model = null;
         p.generation++;
         p.role = Role.LOOKING;
         lookAgain(p);
@@ -628,9 +659,12 @@ public final class Simulator {
             }
             p.storage.acceptedEpoch = w.epoch();
         } else if (a instanceof ZabAction.WriteCurrentEpoch w) {
-            if (w.epoch() > p.storage.acceptedEpoch) {
-                fail("p" + p.id + " writes currentEpoch " + w.epoch() + " above acceptedEpoch "
-                        + p.storage.acceptedEpoch);
+            // Against the accepted epoch the core works with: after lost epoch files (ZOOKEEPER-2354) it is the
+            // epoch of the last logged zxid, which the core adopts without writing it back when a leader of that
+            // same epoch answers (so the file can stay below currentEpoch until the next new epoch).
+            long accepted = Math.max(p.storage.acceptedEpoch, epochOf(p.storage.lastLogged()));
+            if (w.epoch() > accepted) {
+                fail("p" + p.id + " writes currentEpoch " + w.epoch() + " above acceptedEpoch " + accepted);
             }
             inv.onWriteCurrentEpoch(p, w.epoch());
             p.storage.currentEpoch = w.epoch();
@@ -651,8 +685,8 @@ public final class Simulator {
             }
             stats.syncsCompleted++;
         } else if (a instanceof ZabAction.PrepareForwarded f) {
-            byte[] body = f.request().body();
-            schedule(0, () -> propose(p, body));
+            // The leader prepares the forwarded request against its own view, as ZooKeeper's leader does.
+            schedule(0, () -> proposeRandom(p));
         } else if (a instanceof ZabAction.SessionsTouched t) {
             for (long s : t.sessionIds()) {
                 sessionTouchedTick.put(s, tick);
@@ -685,7 +719,15 @@ public final class Simulator {
                     + " but its log lacks it");
         }
         for (Map.Entry<Long, byte[]> e : entries.entrySet()) {
-            p.sm.apply(e.getKey(), e.getValue());
+            try {
+                if (lostCloseSessionPeers.contains(p.id) && TreeModel.isCloseSession(e.getValue())) {
+                    p.sm.apply(e.getKey(), TreeModel.encode(new TxnHeader(0, 0, 0), new Txn.Multi(List.of())));
+                } else {
+                    p.sm.apply(e.getKey(), e.getValue());
+                }
+            } catch (RuntimeException ex) {
+                fail("p" + p.id + " cannot apply " + Invariants.z(e.getKey()) + ": " + ex);
+            }
             inv.onApply(p, e.getKey(), e.getValue(), p.sm.digest());
             p.appliedSinceSnapshot++;
         }
@@ -703,8 +745,9 @@ public final class Simulator {
         if (z == 0 || p.storage.snapshots.containsKey(z)) {
             return;
         }
+        byte[] bytes = p.sm.serialize();
         inv.onSnapshotTaken(p, z, p.sm.digest());
-        p.storage.addSnapshot(z, p.sm.serialize());
+        p.storage.addSnapshot(z, bytes);
         log("p" + id + " snapshot at " + Invariants.z(z));
     }
 
@@ -765,8 +808,8 @@ public final class Simulator {
             }
         } else if (op instanceof SimPeer.Install i) {
             p.storage.installSnapshot(i.zxid(), i.snapshot());
-            p.sm = KvStateMachine.restore(i.snapshot());
-            inv.onStateReset(p, p.sm.lastApplied(), p.sm.digest());
+            p.sm = SimServer.restore(this::nowMs, i.zxid(), i.snapshot());
+            inv.onStateReset(p, p.sm.lastApplied(), p.sm.digest(), i.snapshot());
             p.appliedSinceSnapshot = 0;
             if (reportIt) {
                 report(p, new ZabEvent.SnapshotInstalled(i.zxid()));
@@ -901,30 +944,59 @@ public final class Simulator {
                 if (kind == 0) {
                     clientSync(p);
                 } else {
-                    propose(p, nextTxn(p));
+                    proposeRandom(p);
                 }
             } else if (fc != null && fc.serving()) {
                 if (kind == 0) {
                     clientSync(p);
                 } else {
+                    txnCounter++;
                     ForwardedRequest fr = new ForwardedRequest(p.id, p.sessions.get(0), (int) txnCounter, 5,
-                            nextTxn(p), new String[0]);
+                            new byte[0], new String[0]);
                     deliver(p, new ZabEvent.ForwardRequest(fr));
                 }
             }
         }
     }
 
-    private byte[] nextTxn(SimPeer p) {
+    /** A random client write, prepared against the leader's view (see {@link TreeModel#random}). */
+    private void proposeRandom(SimPeer p) {
+        if (!canPropose(p)) {
+            return;
+        }
         txnCounter++;
-        return ("k" + random.nextInt(8) + "=p" + p.id + "." + txnCounter).getBytes(StandardCharsets.UTF_8);
+        long[] session = new long[1];
+        Txn t = p.model.random(random, "p" + p.id + "." + txnCounter, nextSessionId(), session);
+        proposeTxn(p, session[0], t);
     }
 
-    private void propose(SimPeer p, byte[] txn) {
-        if (p.up && p.leaderCore() != null && p.leaderCore().canPropose()) {
-            stats.proposals++;
-            deliver(p, new ZabEvent.ClientProposal(txn));
+    private boolean canPropose(SimPeer p) {
+        return p.up && p.leaderCore() != null && p.leaderCore().canPropose();
+    }
+
+    private long nextSessionId() {
+        return 0x0100_0000_0000_0000L | ++sessionIds;
+    }
+
+    /** Hands {@code t} to leader {@code p}'s core; the leader's view moves on with it. False if it cannot propose. */
+    private boolean proposeTxn(SimPeer p, long sessionId, Txn t) {
+        if (!canPropose(p)) {
+            return false;
         }
+        TxnHeader h = new TxnHeader(sessionId, (int) txnCounter, nowMs());
+        try {
+            p.model.apply(h, t);
+        } catch (RuntimeException e) {
+            fail("p" + p.id + " prepares an invalid txn " + t + ": " + e);
+        }
+        stats.proposals++;
+        deliver(p, new ZabEvent.ClientProposal(TreeModel.encode(h, t)));
+        return true;
+    }
+
+    /** Simulated wall clock in ms: one tick is 2 s (ZooKeeper's sample tickTime). */
+    long nowMs() {
+        return now * (2000 / TICK);
     }
 
     private void clientSync(SimPeer p) {
@@ -965,17 +1037,38 @@ public final class Simulator {
         }
         int done = 0;
         for (int i = 0; i < n; i++) {
-            if (l.leaderCore() != null && l.leaderCore().canPropose()) {
-                propose(l, nextTxn(l));
+            if (canPropose(l)) {
+                proposeRandom(l);
                 done++;
             }
         }
         return done;
     }
 
-    /** Submits one client write on peer {@code id}, which must lead. */
-    public void proposeOn(long id, String txn) {
-        propose(peers.get(id), txn.getBytes(StandardCharsets.UTF_8));
+    /** Submits one client write on peer {@code id}, which must lead: {@code key=value} creates or sets {@code /key}. */
+    public void proposeOn(long id, String keyValue) {
+        SimPeer p = peers.get(id);
+        if (canPropose(p)) {
+            txnCounter++;
+            proposeTxn(p, 0, p.model.keyValue(keyValue));
+        }
+    }
+
+    /** Submits {@code t} with {@code sessionId} in its header on peer {@code id}; false if it cannot propose now. */
+    public boolean proposeOn(long id, long sessionId, Txn t) {
+        txnCounter++;
+        return proposeTxn(peers.get(id), sessionId, t);
+    }
+
+    /** Opens a session through leader {@code id} (a createSession txn); returns its id, or 0 if it cannot propose. */
+    public long openSession(long id) {
+        long sid = nextSessionId();
+        return proposeOn(id, sid, new Txn.CreateSession(6000, new byte[16])) ? sid : 0;
+    }
+
+    /** The leader's view (its tree once everything it logged is applied), for scripting txns; null unless it leads. */
+    TreeModel leaderView(long id) {
+        return peers.get(id).model;
     }
 
     public SimPeer establishedLeader() {
@@ -1043,11 +1136,20 @@ public final class Simulator {
             fail("after convergence the leader applied " + Invariants.z(l.sm.lastApplied()) + " but "
                     + Invariants.z(committed) + " was committed: committed txns lost");
         }
+        SimServer.View leaderView = l.sm.view();
+        inv.checkSessions(l, l.sm.lastApplied(), leaderView, "after convergence");
+        // The leader's prepare view and the real tree must agree: a txn the tree refused would show here.
+        if (l.model != null && !TreeModel.of(leaderView).sameShape(l.model)) {
+            fail("after convergence leader p" + l.id + "'s tree differs from what it prepared against: "
+                    + leaderView.shape());
+        }
         for (SimPeer p : peers.values()) {
+            SimServer.View v = p == l ? leaderView : p.sm.view();
             if (p.sm.lastApplied() != l.sm.lastApplied() || p.sm.digest() != l.sm.digest()
-                    || !p.sm.data().equals(l.sm.data())) {
+                    || !v.shape().equals(leaderView.shape())) {
                 fail("after convergence p" + p.id + " differs from leader p" + l.id + ": applied "
-                        + Invariants.z(p.sm.lastApplied()) + " vs " + Invariants.z(l.sm.lastApplied()));
+                        + Invariants.z(p.sm.lastApplied()) + " vs " + Invariants.z(l.sm.lastApplied()) + ", tree "
+                        + v.shape() + " vs " + leaderView.shape());
             }
         }
         // Quiet ensemble, every follower serving: its clients' touches must keep reaching the leader every tick or
@@ -1121,7 +1223,7 @@ public final class Simulator {
 
     public String txnText(long zxid) {
         byte[] t = inv.txnOf.get(zxid);
-        return t == null ? null : new String(t, StandardCharsets.UTF_8);
+        return t == null ? null : TreeModel.label(t);
     }
 
     /** The zxids in this peer's log (buffered or synced). */
@@ -1149,6 +1251,14 @@ public final class Simulator {
     /** Positive control: from now on this peer writes currentEpoch as soon as NEWLEADER arrives (ZOOKEEPER-4643). */
     public void injectEpochBeforeTxns(long id) {
         epochBeforeTxnsPeers.add(id);
+    }
+
+    /**
+     * Positive control: from now on this peer applies every closeSession as a no-op, as ZOOKEEPER-2355's follower
+     * that lost the packet and kept going never deleted the session's ephemerals.
+     */
+    public void injectLostCloseSession(long id) {
+        lostCloseSessionPeers.add(id);
     }
 
     private boolean ackBeforeFsync(SimPeer p) {
@@ -1216,7 +1326,7 @@ public final class Simulator {
             return "TxnsPersisted(" + Invariants.z(p.upToZxid()) + ")";
         }
         if (e instanceof ZabEvent.ClientProposal c) {
-            return "ClientProposal(" + new String(c.txn(), StandardCharsets.UTF_8) + ")";
+            return "ClientProposal(" + TreeModel.label(c.txn()) + ")";
         }
         return e.toString();
     }

@@ -34,7 +34,7 @@ class ZooKeeperBugScenariosTest {
     }
 
     /** Peer {@code leader} leads all three and {@code n} txns are committed everywhere. */
-    private static void leadAndCommit(Simulator sim, long leader, int n) {
+    static void leadAndCommit(Simulator sim, long leader, int n) {
         sim.preferLeader(leader);
         assertEquals(leader, sim.awaitStable(60));
         sim.propose(n);
@@ -43,7 +43,7 @@ class ZooKeeperBugScenariosTest {
     }
 
     /** The leader logs one txn that no follower receives (its outgoing links stall), then it is durable there. */
-    private static long logAlone(Simulator sim, long leader, String txn) {
+    static long logAlone(Simulator sim, long leader, String txn) {
         for (SimPeer p : sim.peers()) {
             if (p.id() != leader) {
                 sim.blockOneWay(leader, p.id());
@@ -56,12 +56,15 @@ class ZooKeeperBugScenariosTest {
         return zxid;
     }
 
-    private static boolean everCommitted(Simulator sim, String txn) {
-        return sim.committed().values().stream().anyMatch(t -> new String(t).equals(txn));
+    /** Whether a create or setData of {@code /key} with that value ({@code key=value}) was ever committed. */
+    static boolean everCommitted(Simulator sim, String keyValue) {
+        String wanted = keyValue.startsWith("/") ? keyValue.substring(1) : keyValue;
+        return sim.committed().values().stream().anyMatch(t -> TreeModel.label(t).equals(wanted));
     }
 
-    private static boolean inData(SimPeer p, String key) {
-        return p.stateMachine().data().containsKey(key);
+    /** Whether {@code /key} exists in the peer's real tree. */
+    static boolean inData(SimPeer p, String key) {
+        return p.stateMachine().exists(key.startsWith("/") ? key : "/" + key);
     }
 
     // -------------------------------------------------------------------------------------------------- 1154
@@ -154,6 +157,7 @@ class ZooKeeperBugScenariosTest {
         sim.converge();
         assertFalse(everCommitted(sim, "zk1549=dirty"));
         assertFalse(inData(sim.peer(1), "zk1549"));
+        SessionBugScenariosTest.assertDigestsEqual(sim); // the server's real tree, equal everywhere
     }
 
     // -------------------------------------------------------------------------------------------------- 2832
@@ -218,6 +222,7 @@ class ZooKeeperBugScenariosTest {
         for (SimPeer p : sim.peers()) {
             assertFalse(inData(p, "/zkL"), "p" + p.id());
         }
+        SessionBugScenariosTest.assertDigestsEqual(sim); // the server's real tree, equal everywhere
     }
 
     // -------------------------------------------------------------------------------------------------- 3911 family
