@@ -36,6 +36,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -68,6 +69,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 @ExtendWith(NettyLeaks.class)
 class NettyTlsTest {
+    private static final Duration SESSION_WAIT = Duration.ofSeconds(30);
+
 
     private static final String PASSWORD = "paddock-test";
 
@@ -151,9 +154,10 @@ class NettyTlsTest {
                 connected.countDown();
             }
         }, config);
-        if (!connected.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        // The official client's start-up plus a TLS handshake: generous, as the build machine may be loaded.
+        if (!connected.await(SESSION_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
             zk.close();
-            fail("no session over " + address + " within " + WAIT);
+            fail("no session over " + address + " within " + SESSION_WAIT);
         }
         return zk;
     }
