@@ -2,6 +2,7 @@
 module io.paddock.distro {
     requires io.paddock.api;
     requires io.paddock.server;
+    requires io.paddock.zab; // ZabReplicator: the ensemble's replicator, built here from the server.N lines
     requires org.slf4j;
 
     exports io.paddock.distro;

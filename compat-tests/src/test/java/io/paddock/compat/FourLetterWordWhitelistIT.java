@@ -39,6 +39,6 @@ class FourLetterWordWhitelistIT {
 
     @Test
     void srvrIsWhitelistedByDefault() throws Exception {
-        assertTrue(fourLetterWord(server.port(), "srvr").contains("\nMode: standalone\n"));
+        assertTrue(fourLetterWord(server.port(), "srvr").contains("\nMode: " + server.mode() + "\n"));
     }
 }

@@ -100,6 +100,11 @@ final class ReapingServer implements ServerUnderTest {
     }
 
     @Override
+    public String mode() {
+        return delegate.mode();
+    }
+
+    @Override
     public void close() throws Exception {
         try {
             reaper.stop();

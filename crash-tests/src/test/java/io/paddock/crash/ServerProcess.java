@@ -78,6 +78,19 @@ final class ServerProcess {
     }
 
     private static ServerProcess start(Path zooCfg, Path logFile, List<String> jvmOptions) throws IOException {
+        return start(PADDOCK_MAIN, zooCfg, logFile, jvmOptions);
+    }
+
+    /** Paddock's entry point, as the launcher runs it. */
+    static final String PADDOCK_MAIN = "io.paddock.distro.PaddockMain";
+
+    /**
+     * Starts {@code mainClass zooCfg} in a new JVM on the test's class path (Paddock's {@link #PADDOCK_MAIN}, or
+     * Apache ZooKeeper's {@code QuorumPeerMain} for a comparison), with {@code jvmOptions} after the fast-start ones:
+     * a later {@code -Xmx} wins over the default small heap.
+     */
+    static ServerProcess start(String mainClass, Path zooCfg, Path logFile, List<String> jvmOptions)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // start fast: class data sharing, C1 only, a small serial-collected heap
@@ -86,8 +99,9 @@ final class ServerProcess {
         command.addAll(jvmOptions);
         command.addAll(List.of(
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-cp", childClassPath(),
-                "io.paddock.distro.PaddockMain", zooCfg.toString()));
+                mainClass, zooCfg.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .directory(zooCfg.getParent().toFile());
         return new ServerProcess(builder.start(), logFile);
@@ -245,6 +259,19 @@ final class ServerProcess {
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Whether the child's output so far contains a line that matches {@code pattern} (the log file is complete). */
+    boolean logContains(Pattern pattern) throws IOException {
+        try (java.util.stream.Stream<String> lines = Files.lines(logFile, StandardCharsets.UTF_8)) {
+            return lines.anyMatch(l -> pattern.matcher(l).find());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    Path logFile() {
+        return logFile;
     }
 
     private void awaitOutputClosed() throws InterruptedException {

@@ -3,6 +3,8 @@ package io.paddock.distro;
 import io.paddock.api.storage.StorageConfig;
 import io.paddock.api.transport.TransportConfig;
 import io.paddock.server.ServerConfig;
+import java.io.IOException;
+import java.io.StringReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -10,6 +12,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -18,8 +21,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -71,9 +76,13 @@ import java.util.regex.Pattern;
  * @param forceSync               {@code forceSync}; default yes
  * @param pluginsDir              folder of extra plugin jars, or null
  * @param transportExtra          {@code transport.*} keys, prefix removed, plus ZooKeeper's client {@code ssl.*} keys
- *                                ({@link #CLIENT_SSL_KEYS}) when {@code secureClientPort} is set
+ *                                ({@link #CLIENT_SSL_KEYS}) when {@code secureClientPort} is set, and
+ *                                {@code sslQuorum} / {@code ssl.quorum.*} ({@link #QUORUM_SSL_KEYS}) for an ensemble
+ *                                member
  * @param storageExtra            {@code storage.*} keys, prefix removed
  * @param authKeys                {@code auth.<scheme>.*} and ZooKeeper's {@code *AuthenticationProvider.*} keys
+ * @param ensemble                the {@code server.N} lines, {@code myid} and quorum keys; null for a standalone server
+ *                                (no {@code server.N} lines, or one participant with {@code standaloneEnabled=true})
  * @param warnings                one line per ignored key, to be logged at start
  */
 record PaddockConfig(
@@ -110,6 +119,7 @@ record PaddockConfig(
         int purgeIntervalHours,
         boolean quotaEnforced,
         long containerCheckIntervalMs,
+        Ensemble ensemble,
         List<String> warnings) {
 
     static final int TICK_TIME_MS_DEFAULT = 2000;
@@ -142,10 +152,34 @@ record PaddockConfig(
             "org.apache.zookeeper.server.NettyServerCnxnFactory", "netty");
 
     /**
+     * ZooKeeper's {@code ssl.*} keys of the secure client port, as a TLS transport reads them from
+     * {@code TransportConfig.extra} (transport-netty's {@code TlsOptions}). The quorum's {@code ssl.quorum.*} and the
+     * keys no transport implements ({@code ssl.context.supplier.class}, ...) are not among them.
+     */
+    static final List<String> CLIENT_SSL_KEYS = List.of(
+            "ssl.keyStore.location", "ssl.keyStore.password", "ssl.keyStore.passwordPath", "ssl.keyStore.type",
+            "ssl.trustStore.location", "ssl.trustStore.password", "ssl.trustStore.passwordPath", "ssl.trustStore.type",
+            "ssl.clientAuth", "ssl.hostnameVerification", "ssl.clientHostnameVerification", "ssl.protocol",
+            "ssl.enabledProtocols", "ssl.ciphersuites", "ssl.crl", "ssl.ocsp", "ssl.allowReverseDnsLookup");
+
+    /**
+     * TLS between ensemble members: {@code sslQuorum} and ZooKeeper's {@code ssl.quorum.*} keys, passed to the
+     * transport in {@code TransportConfig.extra} under these names (transport-netty's quorum TLS reads them; nio
+     * refuses {@code sslQuorum=true}). Read only by an ensemble member.
+     */
+    static final List<String> QUORUM_SSL_KEYS = List.of("sslQuorum",
+            "ssl.quorum.keyStore.location", "ssl.quorum.keyStore.password", "ssl.quorum.keyStore.passwordPath",
+            "ssl.quorum.keyStore.type", "ssl.quorum.trustStore.location", "ssl.quorum.trustStore.password",
+            "ssl.quorum.trustStore.passwordPath", "ssl.quorum.trustStore.type", "ssl.quorum.clientAuth",
+            "ssl.quorum.hostnameVerification", "ssl.quorum.clientHostnameVerification", "ssl.quorum.protocol",
+            "ssl.quorum.enabledProtocols", "ssl.quorum.ciphersuites", "ssl.quorum.crl", "ssl.quorum.ocsp",
+            "ssl.quorum.allowReverseDnsLookup");
+
+    /**
      * The config keys that may also come from system properties, and the property names consulted in order. These are
      * the names ZooKeeper reads with System.getProperty, plus Paddock's launcher settings.
      */
-    static final Map<String, List<String>> SYSTEM_PROPERTY_NAMES = Map.ofEntries(
+    static final Map<String, List<String>> SYSTEM_PROPERTY_NAMES = withSslProperties(Map.ofEntries(
             Map.entry("jute.maxbuffer", List.of("jute.maxbuffer", "zookeeper.jute.maxbuffer")),
             Map.entry("extendedTypesEnabled", List.of("zookeeper.extendedTypesEnabled")),
             Map.entry("enforceQuota", List.of("zookeeper.enforceQuota")),
@@ -157,48 +191,34 @@ record PaddockConfig(
             Map.entry("globalOutstandingLimit", List.of("zookeeper.globalOutstandingLimit")),
             Map.entry("nio.sessionlessCnxnTimeout", List.of("zookeeper.nio.sessionlessCnxnTimeout")),
             Map.entry("forceSync", List.of("zookeeper.forceSync")),
+            Map.entry("snapCount", List.of("zookeeper.snapCount")),
+            Map.entry("commitLogCount", List.of("zookeeper.commitLogCount")),
+            Map.entry("cnxTimeout", List.of("zookeeper.cnxTimeout")),
+            Map.entry("electionPortBindRetry", List.of("zookeeper.electionPortBindRetry")),
             Map.entry("paddock.ioThreads", List.of("paddock.ioThreads")),
             Map.entry("paddock.outboundBytesMax", List.of("paddock.outboundBytesMax")),
             Map.entry("paddock.handshakeTimeoutMs", List.of("paddock.handshakeTimeoutMs")),
-            Map.entry("paddock.pluginsDir", List.of("paddock.pluginsDir")),
-            // ZooKeeper's X509Util reads its ssl.* settings as zookeeper.ssl.* system properties
-            sslProperty("ssl.keyStore.location"), sslProperty("ssl.keyStore.password"),
-            sslProperty("ssl.keyStore.passwordPath"), sslProperty("ssl.keyStore.type"),
-            sslProperty("ssl.trustStore.location"), sslProperty("ssl.trustStore.password"),
-            sslProperty("ssl.trustStore.passwordPath"), sslProperty("ssl.trustStore.type"),
-            sslProperty("ssl.clientAuth"), sslProperty("ssl.hostnameVerification"),
-            sslProperty("ssl.clientHostnameVerification"), sslProperty("ssl.protocol"),
-            sslProperty("ssl.enabledProtocols"), sslProperty("ssl.ciphersuites"), sslProperty("ssl.crl"),
-            sslProperty("ssl.ocsp"), sslProperty("ssl.allowReverseDnsLookup"));
-
-    /**
-     * ZooKeeper's {@code ssl.*} keys of the secure client port, as a TLS transport reads them from
-     * {@code TransportConfig.extra} (transport-netty's {@code TlsOptions}). The quorum's {@code ssl.quorum.*} and the
-     * keys no transport implements ({@code ssl.context.supplier.class}, ...) are not among them.
-     */
-    static final List<String> CLIENT_SSL_KEYS = List.of(
-            "ssl.keyStore.location", "ssl.keyStore.password", "ssl.keyStore.passwordPath", "ssl.keyStore.type",
-            "ssl.trustStore.location", "ssl.trustStore.password", "ssl.trustStore.passwordPath", "ssl.trustStore.type",
-            "ssl.clientAuth", "ssl.hostnameVerification", "ssl.clientHostnameVerification", "ssl.protocol",
-            "ssl.enabledProtocols", "ssl.ciphersuites", "ssl.crl", "ssl.ocsp", "ssl.allowReverseDnsLookup");
+            Map.entry("paddock.pluginsDir", List.of("paddock.pluginsDir"))));
 
     /** Set by the launcher to the installation folder; its {@code plugins/} sub-folder holds extra plugin jars. */
     static final String HOME_PROPERTY = "paddock.home";
 
     /** ZooKeeper keys Paddock knows but does not act on yet: ignored with a warning that says so. */
     private static final Set<String> NOT_SUPPORTED_YET = Set.of(
-            "initLimit", "syncLimit", "peerType", "electionAlg", "electionPort", "quorumListenOnAllIPs",
-            "standaloneEnabled", "reconfigEnabled", "dynamicConfigFile", "syncEnabled",
-            "localSessionsEnabled", "localSessionsUpgradingEnabled", "skipACL", "cnxTimeout",
-            "connectToLearnerMasterLimit", "observerMasterPort", "sslQuorum", "portUnification",
-            "client.portUnification", "audit.enable", "snapSizeLimitInKb", "txnLogSizeLimitInKb", "maxCnxns",
+            "electionPort", "syncEnabled", "localSessionsEnabled", "localSessionsUpgradingEnabled", "skipACL",
+            "connectToLearnerMasterLimit", "observerMasterPort", "audit.enable", "snapSizeLimitInKb", "txnLogSizeLimitInKb", "maxCnxns",
             "nio.numSelectorThreads", "nio.numWorkerThreads", "serverCnxnFactory.closeSessionTimeout", "fips-mode");
+    /** Ensemble keys: read when the config describes an ensemble, else ignored with a warning that says why. */
+    private static final Set<String> ENSEMBLE_KEYS = Set.of(
+            "initLimit", "syncLimit", "peerType", "electionAlg", "quorumListenOnAllIPs", "reconfigEnabled",
+            "cnxTimeout", "commitLogCount", "electionPortBindRetry", "sslQuorum", "portUnification",
+            "sslQuorumReloadCertFiles");
     private static final List<String> NOT_SUPPORTED_YET_PREFIXES = List.of(
-            "server.", "group.", "weight.", "admin.", "metricsProvider.", "ssl.", "quorum.", "authProvider.",
+            "admin.", "metricsProvider.", "ssl.", "quorum.", "authProvider.",
             "multiAddress.", "netty.");
 
     private static final Pattern LIST_SEPARATOR = Pattern.compile("[,\\s]+");
-    private static final Pattern PARTICIPANT_LINE = Pattern.compile("server\\.\\d+");
+    private static final Pattern SERVER_LINE = Pattern.compile("server\\.(.+)");
     private static final Pattern ZK_AUTH_KEY = Pattern.compile("[A-Za-z0-9]+AuthenticationProvider\\..+");
 
     PaddockConfig {
@@ -210,9 +230,35 @@ record PaddockConfig(
         warnings = List.copyOf(warnings);
     }
 
-    /** Parses a zoo.cfg given as its key/value pairs; {@code systemProperty} answers null for an unset property. */
+    /**
+     * The files a zoo.cfg points at ({@code dataDir/myid}, {@code dynamicConfigFile}), read by the caller so that
+     * parsing stays pure.
+     */
+    @FunctionalInterface
+    interface TextFiles {
+        /** The whole file as text, or null if it does not exist. */
+        String read(Path path) throws IOException;
+
+        /** No files at all: an ensemble config then fails for its missing {@code myid}. */
+        TextFiles NONE = path -> null;
+    }
+
+    /**
+     * Parses a zoo.cfg given as its key/value pairs; {@code systemProperty} answers null for an unset property. Reads
+     * no files, so a config with {@code server.N} lines fails (no {@code myid}); see the three-argument form.
+     */
     static PaddockConfig parse(Map<String, String> zooCfg, UnaryOperator<String> systemProperty) {
-        return new Parser(zooCfg, systemProperty).parse();
+        return parse(zooCfg, systemProperty, TextFiles.NONE);
+    }
+
+    /** As {@link #parse(Map, UnaryOperator)}, reading {@code myid} and {@code dynamicConfigFile} with {@code files}. */
+    static PaddockConfig parse(Map<String, String> zooCfg, UnaryOperator<String> systemProperty, TextFiles files) {
+        return new Parser(zooCfg, systemProperty, files).parse();
+    }
+
+    /** The id this server puts in session ids and shows in {@code conf}: {@code myid}, or 1 standalone. */
+    long serverId() {
+        return ensemble == null ? STANDALONE_SERVER_ID : ensemble.myId();
     }
 
     /** The {@link ServerConfig} of a standalone server. */
@@ -229,8 +275,18 @@ record PaddockConfig(
         conf.put("minSessionTimeout", Integer.toString(sessionTimeoutMsMin));
         conf.put("maxSessionTimeout", Integer.toString(sessionTimeoutMsMax));
         conf.put("clientPortListenBacklog", Integer.toString(clientPortListenBacklog));
-        conf.put("serverId", Long.toString(STANDALONE_SERVER_ID));
-        return new ServerConfig(STANDALONE_SERVER_ID, tickTimeMs, sessionTimeoutMsMin, sessionTimeoutMsMax,
+        conf.put("serverId", Long.toString(serverId()));
+        if (ensemble != null) {
+            // the quorum lines of ZooKeeper's conf output (peerType as its enum ordinal: 0 participant, 1 observer)
+            Ensemble.Member self = ensemble.self();
+            conf.put("initLimit", Integer.toString(ensemble.initLimitTicks()));
+            conf.put("syncLimit", Integer.toString(ensemble.syncLimitTicks()));
+            conf.put("electionAlg", "3");
+            conf.put("electionPort", Integer.toString(self.electionPort()));
+            conf.put("quorumPort", Integer.toString(self.quorumPort()));
+            conf.put("peerType", self.observer() ? "1" : "0");
+        }
+        return new ServerConfig(serverId(), tickTimeMs, sessionTimeoutMsMin, sessionTimeoutMsMax,
                 fourLetterWords, juteMaxBufferBytes, globalOutstandingLimit, extendedTypesEnabled, conf, quotaEnforced,
                 containerCheckIntervalMs);
     }
@@ -296,8 +352,16 @@ record PaddockConfig(
         return out;
     }
 
-    private static Map.Entry<String, List<String>> sslProperty(String key) {
-        return Map.entry(key, List.of("zookeeper." + key));
+    /**
+     * {@code names} plus the TLS keys: ZooKeeper's X509Util reads its {@code ssl.*} and {@code ssl.quorum.*} settings
+     * as {@code zookeeper.}-prefixed system properties, and a zoo.cfg's {@code sslQuorum} reaches them the same way.
+     */
+    private static Map<String, List<String>> withSslProperties(Map<String, List<String>> names) {
+        Map<String, List<String>> out = new HashMap<>(names);
+        for (List<String> keys : List.of(CLIENT_SSL_KEYS, QUORUM_SSL_KEYS)) {
+            keys.forEach(key -> out.put(key, List.of("zookeeper." + key)));
+        }
+        return Map.copyOf(out);
     }
 
     private static String versionDir(Path dir) {
@@ -312,10 +376,12 @@ record PaddockConfig(
         private final Map<String, Value> keys = new TreeMap<>();
         private final Set<String> consumed = new HashSet<>();
         private final UnaryOperator<String> systemProperty;
+        private final TextFiles files;
         private final List<String> warnings = new ArrayList<>();
 
-        Parser(Map<String, String> zooCfg, UnaryOperator<String> systemProperty) {
+        Parser(Map<String, String> zooCfg, UnaryOperator<String> systemProperty, TextFiles files) {
             this.systemProperty = Objects.requireNonNull(systemProperty, "systemProperty");
+            this.files = Objects.requireNonNull(files, "files");
             // sorted, so warnings and conflict messages come out in the same order on every run
             for (Map.Entry<String, String> e : new TreeMap<>(Objects.requireNonNull(zooCfg, "zooCfg")).entrySet()) {
                 String written = e.getKey().trim();
@@ -337,7 +403,6 @@ record PaddockConfig(
         }
 
         PaddockConfig parse() {
-            rejectEnsembles();
             int tickTimeMs = intValue("tickTime", TICK_TIME_MS_DEFAULT, 1, Integer.MAX_VALUE, "milliseconds");
             Path dataDir = path("dataDir", Path.of(DATA_DIR_DEFAULT));
             Path dataLogDir = path("dataLogDir", dataDir);
@@ -380,7 +445,6 @@ record PaddockConfig(
             int snapCount = intValue("snapCount", SNAP_COUNT_DEFAULT, 1, Integer.MAX_VALUE, "transactions");
             boolean forceSync = bool("forceSync", true);
             Path pluginsDir = pluginsDir();
-            Map<String, String> transportExtra = transportExtra(secureClientPort >= 0);
             Map<String, String> storageExtra = stripped("storage.");
             Map<String, String> authKeys = authKeys(superDigest);
             int snapRetainCount = intValue("autopurge.snapRetainCount", SNAP_RETAIN_COUNT_MIN, 1, Integer.MAX_VALUE,
@@ -395,13 +459,46 @@ record PaddockConfig(
             boolean quotaEnforced = bool("enforceQuota", false);
             long containerCheckIntervalMs = longValue("znode.container.checkIntervalMs",
                     ServerConfig.CONTAINER_CHECK_INTERVAL_MS_DEFAULT, 1, Long.MAX_VALUE, "ms");
+            Ensemble ensemble = ensemble(dataDir);
+            // ZooKeeper's client port unification: one plain port that also accepts TLS clients. Ignoring it would
+            // leave those clients failing their handshake against a plain port, so it is refused.
+            if (bool("client.portUnification", false)) {
+                throw new ConfigException("client.portUnification=true is not supported: Paddock's client port is plain"
+                        + " or TLS, not both; serve TLS clients on secureClientPort beside clientPort instead");
+            }
+            Map<String, String> transportExtra = transportExtra(secureClientPort >= 0, ensemble != null);
+            if (ensemble != null) {
+                if (STORAGE_MEMORY.equals(storage)) {
+                    throw new ConfigException("storage=memory cannot be used by an ensemble member: ZAB needs a"
+                            + " transaction log on disk; remove storage= or name a storage engine (file, mmap)");
+                }
+                Ensemble.Member self = ensemble.self();
+                if (self.clientPort() >= 0) {
+                    Value cp = keys.get("clientPort");
+                    if (cp != null && clientPort != self.clientPort()) {
+                        throw new ConfigException("The client port of this server (myid " + ensemble.myId()
+                                + ") is " + self.clientPort() + " in its server." + self.id() + " line but "
+                                + clientPort + " in " + cp.origin + "; give it once, or make them agree");
+                    }
+                    if (clientPortAddress != null && self.clientHost() != null
+                            && !clientPortAddress.equals(self.clientHost())) {
+                        throw new ConfigException("The client address of this server (myid " + ensemble.myId()
+                                + ") is " + self.clientHost() + " in its server." + self.id() + " line but "
+                                + clientPortAddress + " in clientPortAddress; give it once, or make them agree");
+                    }
+                    clientPort = self.clientPort();
+                    if (self.clientHost() != null) {
+                        clientPortAddress = self.clientHost();
+                    }
+                }
+            }
             reportLeftovers();
             return new PaddockConfig(tickTimeMs, dataDir, dataLogDir, clientPort, clientPortAddress,
                     secureClientPort, secureClientPortAddress, maxClientCnxns,
                     sessionMin, sessionMax, fourLetterWords, juteMaxBuffer, extendedTypes, superDigest, transport,
                     storage, auth, backlog, outstanding, ioThreads, outboundBytesMax, handshakeTimeoutMs,
                     preAllocKib * 1024, snapCount, forceSync, pluginsDir, transportExtra, storageExtra, authKeys,
-                    snapRetainCount, purgeIntervalHours, quotaEnforced, containerCheckIntervalMs, warnings);
+                    snapRetainCount, purgeIntervalHours, quotaEnforced, containerCheckIntervalMs, ensemble, warnings);
         }
 
         /** The value of {@code key} from the file, else from its system properties, else null. */
@@ -456,9 +553,10 @@ record PaddockConfig(
 
         private boolean bool(String key, boolean defaultValue) {
             Value v = lookup(key);
-            if (v == null) {
-                return defaultValue;
-            }
+            return v == null ? defaultValue : booleanText(v);
+        }
+
+        private static boolean booleanText(Value v) {
             switch (v.text.toLowerCase(Locale.ROOT)) {
                 case "true":
                 case "yes":
@@ -487,19 +585,243 @@ record PaddockConfig(
             }
         }
 
-        /** Several participants means an ensemble; running each standalone would split the data, so refuse. */
-        private void rejectEnsembles() {
-            List<String> participants = new ArrayList<>();
-            keys.forEach((key, v) -> {
-                if (PARTICIPANT_LINE.matcher(key).matches() && !v.text.contains(":observer")) {
-                    participants.add(key);
-                }
-            });
-            if (participants.size() > 1) {
-                throw new ConfigException("This config describes an ensemble (" + String.join(", ", participants)
-                        + "), but Paddock runs only standalone servers for now (no ZAB yet). Remove the server.N lines"
-                        + " to run one standalone server.");
+        /**
+         * The ensemble, or null when this config runs one standalone server: no {@code server.N} lines, or a single
+         * participant with {@code standaloneEnabled=true} (ZooKeeper ignores such a line and runs standalone).
+         * Validates as ZooKeeper's QuorumPeerConfig does, with messages that say what to fix.
+         */
+        private Ensemble ensemble(Path dataDir) {
+            boolean standaloneEnabled = bool("standaloneEnabled", true);
+            Map<Long, Ensemble.Member> members = serverLines();
+            if (members.isEmpty()) {
+                return null;
             }
+            long voters = members.values().stream().filter(m -> !m.observer()).count();
+            long observers = members.size() - voters;
+            if (voters == 0) {
+                throw new ConfigException("The server.N lines name only observers (" + ids(members, true)
+                        + "): an ensemble needs participants to vote; observers without participants is an invalid"
+                        + " configuration");
+            }
+            if (voters == 1 && standaloneEnabled) {
+                if (observers > 0) {
+                    throw new ConfigException("The server.N lines name one participant and observers ("
+                            + ids(members, true) + "): observers need a quorum of participants; add participants,"
+                            + " or set standaloneEnabled=false to run a one-voter ensemble");
+                }
+                warnings.add("Only one server is listed (server." + members.keySet().iterator().next() + "): running"
+                        + " standalone, as ZooKeeper does with standaloneEnabled=true (the line is ignored)");
+                return null;
+            }
+            if (voters == 2) {
+                warnings.add("An ensemble of 2 participants tolerates no failure: you need at least 3 servers");
+            } else if (voters % 2 == 0) {
+                warnings.add("An ensemble of " + voters + " participants tolerates no more failures than one of "
+                        + (voters - 1) + "; an odd number of participants is the usual choice");
+            }
+            rejectSharedPorts(members);
+            long myId = myId(dataDir, members);
+            Ensemble.Member self = members.get(myId);
+            Value peerType = lookup("peerType");
+            if (peerType != null && !peerType.text.isEmpty()) {
+                boolean observer = Ensemble.Member.learnerType(peerType.text, peerType.origin);
+                if (observer != self.observer()) {
+                    // ZooKeeper: "Peer type from servers list doesn't match peerType. Defaulting to servers list."
+                    warnings.add(peerType.origin + " says " + peerType.text + " but server." + myId + " is listed as "
+                            + (self.observer() ? "an observer" : "a participant") + "; the server list wins, as in"
+                            + " ZooKeeper");
+                }
+            }
+            Value electionAlg = lookup("electionAlg");
+            if (electionAlg != null && !electionAlg.text.equals("3")) {
+                throw new ConfigException("Invalid value '" + electionAlg.text + "' for " + electionAlg.origin
+                        + ": only 3 (Fast Leader Election over TCP) is supported, as in ZooKeeper 3.6 and later");
+            }
+            int initLimit = requiredTicks("initLimit");
+            int syncLimit = requiredTicks("syncLimit");
+            int connectTimeoutMs = intValue("cnxTimeout", Ensemble.CONNECT_TIMEOUT_MS_DEFAULT, 1, Integer.MAX_VALUE,
+                    "milliseconds");
+            boolean listenOnAllIps = bool("quorumListenOnAllIPs", false);
+            int committedLogMax = intValue("commitLogCount", Ensemble.COMMITTED_LOG_MAX_DEFAULT, 1, Integer.MAX_VALUE,
+                    "committed proposals kept in memory");
+            int bindRetry = intValue("electionPortBindRetry", Ensemble.ELECTION_PORT_BIND_RETRY_DEFAULT, 0,
+                    Integer.MAX_VALUE, "retries, 0 = retry forever");
+            boolean reconfigEnabled = bool("reconfigEnabled", false);
+            if (reconfigEnabled) {
+                warnings.add("reconfigEnabled=true: Paddock does not implement dynamic reconfiguration; reconfig"
+                        + " requests are refused and the membership stays as configured");
+            }
+            return new Ensemble(myId, new TreeMap<>(members), initLimit, syncLimit, connectTimeoutMs, listenOnAllIps,
+                    committedLogMax, bindRetry, reconfigEnabled);
+        }
+
+        /** The server.N lines, from the file or from its dynamicConfigFile (never both, as in ZooKeeper). */
+        private Map<Long, Ensemble.Member> serverLines() {
+            Map<String, Value> lines = new TreeMap<>();
+            for (Map.Entry<String, Value> e : keys.entrySet()) {
+                if (SERVER_LINE.matcher(e.getKey()).matches()) {
+                    lines.put(e.getKey(), e.getValue());
+                }
+            }
+            rejectWeightedQuorums(keys.keySet(), "zoo.cfg");
+            Value dynamic = lookup("dynamicConfigFile");
+            if (dynamic != null && !dynamic.text.isEmpty()) {
+                if (!lines.isEmpty()) {
+                    throw new ConfigException("zoo.cfg has both " + dynamic.origin + " and server.N lines ("
+                            + String.join(", ", lines.keySet()) + "): with a dynamicConfigFile the server lines must"
+                            + " be in that file only, as in ZooKeeper");
+                }
+                lines = dynamicFileLines(dynamic);
+            }
+            Map<Long, Ensemble.Member> members = new TreeMap<>();
+            Map<Long, String> keyOfId = new TreeMap<>();
+            for (Map.Entry<String, Value> e : lines.entrySet()) {
+                consumed.add(e.getKey());
+                String suffix = e.getKey().substring("server.".length());
+                long id;
+                try {
+                    id = Long.parseLong(suffix);
+                } catch (NumberFormatException ex) {
+                    throw new ConfigException("Invalid key " + e.getValue().origin + ": the server id '" + suffix
+                            + "' is not a number", ex);
+                }
+                if (id < 0 || id > Ensemble.ID_MAX) {
+                    throw new ConfigException("Invalid key " + e.getValue().origin + ": server ids must be in 0.."
+                            + Ensemble.ID_MAX + " (the id is the top byte of session ids, as in ZooKeeper)");
+                }
+                String previous = keyOfId.put(id, e.getValue().origin);
+                if (previous != null) {
+                    throw new ConfigException("Duplicate server id " + id + ": " + previous + " and "
+                            + e.getValue().origin);
+                }
+                members.put(id, Ensemble.Member.parse(id, e.getValue().text, e.getValue().origin));
+            }
+            return members;
+        }
+
+        private Map<String, Value> dynamicFileLines(Value dynamic) {
+            Path file;
+            try {
+                file = Path.of(dynamic.text);
+            } catch (InvalidPathException e) {
+                throw new ConfigException("Invalid value '" + dynamic.text + "' for " + dynamic.origin + ": "
+                        + e.getReason(), e);
+            }
+            String text;
+            try {
+                text = files.read(file);
+            } catch (IOException e) {
+                throw new ConfigException("Cannot read the dynamicConfigFile " + file.toAbsolutePath() + ": "
+                        + e.getMessage(), e);
+            }
+            if (text == null) {
+                throw new ConfigException("The dynamicConfigFile " + file.toAbsolutePath() + " (" + dynamic.origin
+                        + ") does not exist");
+            }
+            Properties props = new Properties();
+            try {
+                props.load(new StringReader(text));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new ConfigException("Cannot read the dynamicConfigFile " + file.toAbsolutePath() + ": "
+                        + e.getMessage(), e);
+            }
+            Map<String, Value> lines = new TreeMap<>();
+            Set<String> names = new TreeSet<>();
+            for (String written : props.stringPropertyNames()) {
+                String key = written.trim();
+                names.add(key);
+                String value = props.getProperty(written).trim();
+                if (SERVER_LINE.matcher(key).matches()) {
+                    lines.put(key, new Value(value, "'" + key + "' in dynamicConfigFile " + file));
+                } else if (!key.equals("version") && !key.startsWith("group.") && !key.startsWith("weight.")) {
+                    warnings.add("Ignoring '" + key + "' in dynamicConfigFile " + file + ": only server.N lines"
+                            + " (and version) belong there");
+                }
+            }
+            rejectWeightedQuorums(names, "dynamicConfigFile " + file);
+            if (lines.isEmpty()) {
+                throw new ConfigException("The dynamicConfigFile " + file.toAbsolutePath() + " has no server.N lines");
+            }
+            return lines;
+        }
+
+        private static void rejectWeightedQuorums(Set<String> names, String where) {
+            for (String key : names) {
+                if (key.startsWith("group.") || key.startsWith("weight.")) {
+                    throw new ConfigException("Unsupported key '" + key + "' in " + where + ": hierarchical quorums"
+                            + " (group.N / weight.N) are not implemented; Paddock counts a majority of the"
+                            + " participants");
+                }
+            }
+        }
+
+        /** Two members cannot bind the same quorum or election port on the same host. */
+        private static void rejectSharedPorts(Map<Long, Ensemble.Member> members) {
+            Map<String, String> used = new TreeMap<>();
+            for (Ensemble.Member m : members.values()) {
+                for (String[] port : new String[][] {{"quorum", Integer.toString(m.quorumPort())},
+                        {"election", Integer.toString(m.electionPort())}}) {
+                    String address = m.host().toLowerCase(Locale.ROOT) + ":" + port[1];
+                    String what = "the " + port[0] + " port of server." + m.id();
+                    String other = used.put(address, what);
+                    if (other != null) {
+                        throw new ConfigException("Two server.N lines use the address " + address + " (" + other
+                                + " and " + what + "); every quorum and election port needs its own address");
+                    }
+                }
+            }
+        }
+
+        /** {@code dataDir/myid}: one line holding this server's id, which must be one of the server.N ids. */
+        private long myId(Path dataDir, Map<Long, Ensemble.Member> members) {
+            Path file = dataDir.resolve("myid");
+            String text;
+            try {
+                text = files.read(file);
+            } catch (IOException e) {
+                throw new ConfigException("Cannot read the myid file " + file.toAbsolutePath() + ": "
+                        + e.getMessage(), e);
+            }
+            if (text == null) {
+                throw new ConfigException("The myid file is missing: " + file.toAbsolutePath() + " must hold this"
+                        + " server's id, one of " + members.keySet() + " (the N of its server.N line), e.g. `echo 1 > "
+                        + file + "`");
+            }
+            String line = text.strip();
+            int newline = line.indexOf('\n');
+            if (newline >= 0) {
+                line = line.substring(0, newline).strip();
+            }
+            long id;
+            try {
+                id = Long.parseLong(line);
+            } catch (NumberFormatException e) {
+                throw new ConfigException("The myid file " + file.toAbsolutePath() + " holds '" + line
+                        + "', which is not a server id: it must hold one number, one of " + members.keySet(), e);
+            }
+            if (!members.containsKey(id)) {
+                throw new ConfigException("myid " + id + " (from " + file.toAbsolutePath() + ") is not in the server"
+                        + " list: the config names server " + members.keySet().stream().map(String::valueOf)
+                        .reduce((a, b) -> a + ", " + b).orElse("") + "; fix the myid file or add server." + id);
+            }
+            return id;
+        }
+
+        /** {@code initLimit} and {@code syncLimit}: ZooKeeper refuses to start an ensemble without them. */
+        private int requiredTicks(String key) {
+            Value v = lookup(key);
+            if (v == null || v.text.isEmpty()) {
+                throw new ConfigException(key + " is not set: an ensemble needs it (in ticks of tickTime; ZooKeeper's"
+                        + " sample zoo.cfg has initLimit=10, syncLimit=5)");
+            }
+            return (int) number(v, 1, Integer.MAX_VALUE, "ticks", false);
+        }
+
+        private static String ids(Map<Long, Ensemble.Member> members, boolean withKind) {
+            List<String> out = new ArrayList<>();
+            members.values().forEach(m -> out.add("server." + m.id()
+                    + (withKind ? (m.observer() ? " observer" : " participant") : "")));
+            return String.join(", ", out);
         }
 
         private String address(String key) {
@@ -651,19 +973,66 @@ record PaddockConfig(
         }
 
         /**
-         * The {@code transport.*} keys, plus ZooKeeper's client {@code ssl.*} keys (from the file, spelled
-         * {@code ssl.X} or {@code zookeeper.ssl.X}, or from {@code zookeeper.ssl.X} system properties) under the
-         * names a TLS transport reads. Without a secure port those keys configure nothing, so they are not passed on.
+         * The {@code transport.*} keys, plus ZooKeeper's TLS keys under the names a TLS transport reads: the client
+         * {@code ssl.*} keys when there is a secure port, and {@code sslQuorum} with the {@code ssl.quorum.*} keys
+         * for an ensemble member. Each comes from the file, spelled {@code X} or {@code zookeeper.X}, or from a
+         * {@code zookeeper.X} system property. Keys that configure nothing here are not passed on; those in the file
+         * are ignored with a warning.
          */
-        private Map<String, String> transportExtra(boolean secure) {
+        private Map<String, String> transportExtra(boolean secure, boolean ensemble) {
             Map<String, String> extra = stripped("transport.");
-            for (String key : CLIENT_SSL_KEYS) {
-                if (!secure) {
+            copyTlsKeys(extra, CLIENT_SSL_KEYS, secure,
+                    "it configures the secure client port, and secureClientPort is not set");
+            String keyStore = extra.get("ssl.keyStore.location");
+            if (secure && (keyStore == null || keyStore.isEmpty())) {
+                throw new ConfigException("secureClientPort is set but no key store is: set ssl.keyStore.location"
+                        + " (and ssl.keyStore.password or ssl.keyStore.passwordPath) to the server's key and"
+                        + " certificate");
+            }
+            if (!ensemble) {
+                // reportLeftovers() warns about sslQuorum and ssl.quorum.* in the file; transport.X is said here
+                for (String key : QUORUM_SSL_KEYS) {
+                    if (extra.remove(key) != null) {
+                        warnings.add("Ignoring zoo.cfg key 'transport." + key + "': it configures TLS between"
+                                + " ensemble members, and this server runs standalone");
+                    }
+                }
+                return extra;
+            }
+            copyTlsKeys(extra, QUORUM_SSL_KEYS, true, null);
+            String sslQuorum = extra.get("sslQuorum");
+            if (sslQuorum != null) {
+                // checked here so a typo is a config error naming the key, whatever the transport
+                Value written = keys.containsKey("sslQuorum") ? keys.get("sslQuorum") : keys.get("transport.sslQuorum");
+                String origin = written != null ? written.origin : "system property 'zookeeper.sslQuorum'";
+                extra.put("sslQuorum", Boolean.toString(booleanText(new Value(sslQuorum, origin))));
+            }
+            if (bool("portUnification", false)) {
+                // ZooKeeper's quorum port unification lets TLS and plain peers share the quorum port during a
+                // rolling switch to sslQuorum; ignoring it would split such an ensemble, so it is refused.
+                throw new ConfigException("portUnification=true is not supported: a Paddock peer port is either TLS"
+                        + " (sslQuorum=true, on every member) or plain; switch the whole ensemble at once, with all"
+                        + " members stopped");
+            }
+            if (bool("sslQuorumReloadCertFiles", false)) {
+                warnings.add("sslQuorumReloadCertFiles=true is ignored: the quorum key and trust stores are read once"
+                        + " at start; restart the member to use new certificate files");
+            }
+            return extra;
+        }
+
+        /**
+         * Copies the TLS {@code names} into {@code extra}. {@code transport.X} already there wins over a system
+         * property, and must agree with {@code X} in the file. With {@code used} false, {@code X} in the file is
+         * consumed with a warning ending in {@code unusedReason} and nothing is copied.
+         */
+        private void copyTlsKeys(Map<String, String> extra, List<String> names, boolean used, String unusedReason) {
+            for (String key : names) {
+                if (!used) {
                     Value unused = keys.get(key);
                     if (unused != null) {
                         consumed.add(key);
-                        warnings.add("Ignoring " + unused.origin
-                                + ": it configures the secure client port, and secureClientPort is not set");
+                        warnings.add("Ignoring " + unused.origin + ": " + unusedReason);
                     }
                     continue;
                 }
@@ -672,7 +1041,7 @@ record PaddockConfig(
                 if (direct == null) {
                     v = lookup(key);
                 } else {
-                    // transport.ssl.X in the file: only ssl.X in the file can disagree; a system property yields
+                    // transport.X in the file: only X in the file can disagree; a system property yields
                     consumed.add(key);
                     v = keys.get(key);
                 }
@@ -686,13 +1055,6 @@ record PaddockConfig(
                 }
                 extra.put(key, v.text);
             }
-            String keyStore = extra.get("ssl.keyStore.location");
-            if (secure && (keyStore == null || keyStore.isEmpty())) {
-                throw new ConfigException("secureClientPort is set but no key store is: set ssl.keyStore.location"
-                        + " (and ssl.keyStore.password or ssl.keyStore.passwordPath) to the server's key and"
-                        + " certificate");
-            }
-            return extra;
         }
 
         /** A value for a message; passwords are never shown. */
@@ -730,6 +1092,11 @@ record PaddockConfig(
         private void reportLeftovers() {
             keys.forEach((key, v) -> {
                 if (consumed.contains(key)) {
+                    return;
+                }
+                if (ENSEMBLE_KEYS.contains(key) || key.startsWith("ssl.quorum.")) {
+                    warnings.add("Ignoring " + v.origin + ": it configures an ensemble, and this server runs"
+                            + " standalone");
                     return;
                 }
                 boolean zkKnown = NOT_SUPPORTED_YET.contains(key)

@@ -7,9 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -p modules -m io.paddock.distro/io.paddock.distro.PaddockMain [zoo.cfg]}: starts a standalone server
- * and runs until the JVM is asked to stop (Ctrl-C, SIGTERM). Without an argument every setting takes its default
- * (client port 2181, dataDir ./data, tickTime 2000).
+ * {@code java -p modules -m io.paddock.distro/io.paddock.distro.PaddockMain [zoo.cfg]}: starts a server (standalone,
+ * or one ensemble member when the file has {@code server.N} lines and {@code dataDir/myid}) and runs until the JVM is
+ * asked to stop (Ctrl-C, SIGTERM). Without an argument every setting takes its default (client port 2181, dataDir
+ * ./data, tickTime 2000).
  *
  * <p>Exit codes follow ZooKeeper's: 2 for an unusable config or command line, 1 for any other start-up failure
  * (for example a port in use).

@@ -55,6 +55,8 @@ public final class PaddockTools {
     static final int EXIT_OK = 0;
     static final int EXIT_DAMAGED = 1;
     static final int EXIT_USAGE = 2;
+    /** storage-support's {@code DirectoryLock.FILE_NAME}, which this module cannot see: a storage plugin's lock. */
+    static final String STORAGE_LOCK_FILE = "paddock.lock";
 
     static final String USAGE = String.join("\n",
             "Usage: paddock-tools <command> [options]",
@@ -223,7 +225,8 @@ public final class PaddockTools {
         } else {
             throw new UsageException("neither a zoo.cfg nor a folder: " + inv.target);
         }
-        return PaddockConfig.parse(zooCfg, System::getProperty);
+        // an ensemble member's zoo.cfg names its myid and perhaps a dynamicConfigFile: read them as the server does
+        return PaddockConfig.parse(zooCfg, System::getProperty, Paddock::readTextFile);
     }
 
     /** The engine the server would use for this config (see Paddock's durability), or the one named on the line. */
@@ -344,7 +347,7 @@ public final class PaddockTools {
     }
 
     /** The folders the engine opens: copies of dataDir and dataLogDir (deleted on close), or the folders themselves. */
-    private static final class Workspace implements AutoCloseable {
+    static final class Workspace implements AutoCloseable {
         final StorageConfig storageConfig;
         private final StorageConfig originals;
         private final Path temp;
@@ -423,7 +426,7 @@ public final class PaddockTools {
             };
         }
 
-        private static void copyTree(Path from, Path to) throws IOException {
+        static void copyTree(Path from, Path to) throws IOException {
             Files.walkFileTree(from, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -433,6 +436,12 @@ public final class PaddockTools {
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    // The storage lock file is skipped: POSIX record locks belong to the process, so reading it here
+                    // while this process holds the lock (an embedding server) would drop that lock when the copy
+                    // closes it; and the copy needs no lock file, the engine creates its own.
+                    if (file.getFileName().toString().equals(STORAGE_LOCK_FILE)) {
+                        return FileVisitResult.CONTINUE;
+                    }
                     Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES);
                     return FileVisitResult.CONTINUE;
                 }
@@ -558,7 +567,7 @@ public final class PaddockTools {
                 }
                 SnapshotSummary s = SnapshotDecoder.read(reader.stream(), recordBytesMax, IGNORE);
                 out.println(name + ": " + s.toLine());
-                return s.highestZxid();
+                return s.fuzzyHorizon(); // the log must reach the zxid the snapshot's walk ended at
             } catch (IOException | RuntimeException e) {
                 throw new Damage(name + ": " + e.getMessage());
             }

@@ -329,17 +329,17 @@ class PaddockConfigTest {
 
     @Test
     void unknownKeysAreWarnedOnceAndIgnored() {
-        PaddockConfig c = parse(Map.of("colour", "blue", "initLimit", "10", "server.1", "localhost:2888:3888"));
+        PaddockConfig c = parse(Map.of("colour", "blue", "initLimit", "10", "syncEnabled", "true"));
         assertEquals(3, c.warnings().size(), c.warnings().toString());
         assertTrue(c.warnings().stream().anyMatch(w -> w.contains("unknown zoo.cfg key 'colour'")));
-        assertTrue(c.warnings().stream().anyMatch(w -> w.contains("'initLimit'") && w.contains("not supported")));
-        assertTrue(c.warnings().stream().anyMatch(w -> w.contains("'server.1'") && w.contains("not supported")));
+        assertTrue(c.warnings().stream().anyMatch(w -> w.contains("'initLimit'") && w.contains("standalone")));
+        assertTrue(c.warnings().stream().anyMatch(w -> w.contains("'syncEnabled'") && w.contains("not supported")));
     }
 
     @Test
-    void ensembleConfigIsRefusedRatherThanRunAsIndependentServers() {
+    void anEnsembleConfigWithoutAMyidFileFailsInsteadOfRunningStandalone() {
         assertMentions(rejected(Map.of("server.1", "a:2888:3888", "server.2", "b:2888:3888",
-                "server.3", "c:2888:3888")), "server.1", "server.2", "server.3", "standalone");
+                "server.3", "c:2888:3888", "initLimit", "10", "syncLimit", "5")), "myid file is missing");
     }
 
     @Test
@@ -560,12 +560,23 @@ class PaddockConfigTest {
     }
 
     @Test
-    void quorumAndUnimplementedSslKeysStayUnsupported() {
+    void quorumTlsKeysOfAStandaloneServerAreIgnoredAsEnsembleKeysAndUnimplementedSslKeysStayUnsupported() {
         PaddockConfig c = parse(Map.of("secureClientPort", "2281", "ssl.keyStore.location", KEYS,
                 "ssl.quorum.keyStore.location", "/etc/zk/quorum.p12", "sslQuorum", "true",
+                "transport.ssl.quorum.protocol", "TLSv1.3",
                 "ssl.context.supplier.class", "com.example.Supplier"));
         assertEquals(Map.of("ssl.keyStore.location", KEYS), c.transportExtra());
-        assertEquals(3, c.warnings().size(), c.warnings().toString());
-        assertTrue(c.warnings().stream().allMatch(w -> w.contains("not supported")), c.warnings().toString());
+        assertEquals(4, c.warnings().size(), c.warnings().toString());
+        assertEquals(3, c.warnings().stream().filter(w -> w.contains("runs standalone")).count(),
+                c.warnings().toString());
+        assertTrue(c.warnings().stream().anyMatch(w -> w.contains("ssl.context.supplier.class")
+                && w.contains("not supported")), c.warnings().toString());
+    }
+
+    @Test
+    void clientPortUnificationIsRefusedWithTheAlternative() {
+        assertMentions(rejected(Map.of("client.portUnification", "true")), "client.portUnification",
+                "secureClientPort");
+        assertEquals(List.of(), parse(Map.of("client.portUnification", "false")).warnings());
     }
 }

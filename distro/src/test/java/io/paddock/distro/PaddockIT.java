@@ -1,6 +1,7 @@
 package io.paddock.distro;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,9 +87,35 @@ class PaddockIT {
     void portInUseFailsWithTheAddressAndLeavesNothingRunning() {
         try (Paddock first = Paddock.start(cfg())) {
             String port = Integer.toString(first.clientAddress().getPort());
-            UncheckedIOException e = assertThrows(UncheckedIOException.class,
-                    () -> Paddock.start(cfg("clientPort", port)));
+            // its own dataDir: storage refuses a folder another open storage holds, before any port is bound
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> Paddock.start(cfg("clientPort",
+                    port, "dataDir", tmp.resolve("second").toString())));
             assertTrue(e.getMessage().contains(port), e.getMessage());
+        }
+    }
+
+    @Test
+    void aDataDirInUseIsReportedAsInUseNotAsUnrecoverable() throws Exception {
+        try (Paddock first = Paddock.start(cfg())) {
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> Paddock.start(cfg()));
+            assertTrue(e.getMessage().contains("in use by another server"), e.getMessage());
+            assertTrue(e.getMessage().contains(tmp.resolve("data").toAbsolutePath().toString()), e.getMessage());
+            assertFalse(e.getMessage().contains("Cannot recover"), e.getMessage());
+            // the first server still serves
+            assertEquals("imok", fourLetterWord(first.clientAddress(), "ruok"));
+        }
+    }
+
+    @Test
+    void theToolsCopyOfARunningServersDataLeavesTheLockFileOut() throws Exception {
+        Path data = tmp.resolve("data");
+        try (Paddock paddock = Paddock.start(cfg())) {
+            assertTrue(Files.exists(data.resolve(PaddockTools.STORAGE_LOCK_FILE)), "the storage locks its folder");
+            Path copy = tmp.resolve("copy");
+            PaddockTools.Workspace.copyTree(data, copy);
+            assertFalse(Files.exists(copy.resolve(PaddockTools.STORAGE_LOCK_FILE)));
+            assertTrue(Files.isDirectory(copy.resolve("version-2")), "the rest is copied");
+            assertEquals("imok", fourLetterWord(paddock.clientAddress(), "ruok"));
         }
     }
 

@@ -53,8 +53,18 @@ final class StatusView implements ServerView {
     }
 
     @Override
+    public boolean serving() {
+        return server.serving();
+    }
+
+    @Override
     public long lastZxid() {
         return server.lastAppliedZxid();
+    }
+
+    @Override
+    public long applyErrors() {
+        return server.applyErrors();
     }
 
     @Override

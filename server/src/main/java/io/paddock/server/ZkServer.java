@@ -4,6 +4,7 @@ import io.paddock.api.Id;
 import io.paddock.api.Stat;
 import io.paddock.api.auth.AuthScheme;
 import io.paddock.api.replication.ForwardedRequest;
+import io.paddock.api.replication.NotLeaderException;
 import io.paddock.api.replication.Replicator;
 import io.paddock.api.replication.Role;
 import io.paddock.api.replication.StateMachine;
@@ -78,13 +79,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -97,6 +98,13 @@ import org.slf4j.LoggerFactory;
  * once against the tree (no global lock) unless an earlier request of the same session is still in flight; writes go
  * to the {@link PrepareStage}, then to the {@link Replicator}, and come back through {@link StateMachine#apply} on
  * one thread, which changes the tree, fires watches, and releases the session's replies in order.
+ *
+ * <p>In an ensemble the same path serves every role. On a learner (follower, observer) the prepare thread forwards
+ * each write-class request to the leader ({@link Replicator#forward}) and keeps it in {@code forwards} under its
+ * (session, cxid); the leader prepares it ({@link StateMachine#prepareForwarded}) and proposes a txn, or an error txn
+ * if it fails; when the learner applies a txn whose header names a request it waits for, it answers that client from
+ * the apply exactly as for a local write. Only a server that prepares writes expires sessions; learners report their
+ * clients' activity with {@link Replicator#touchSession}.
  */
 public final class ZkServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ZkServer.class);
@@ -119,12 +127,17 @@ public final class ZkServer implements AutoCloseable {
     private final Handler handler = new Handler();
     private final Machine machine = new Machine();
     private final Executor executor = new Executor();
+    /** Learner: forwarded requests waiting for their txn, by (session, cxid). Bounded by the connections' limits. */
+    private final Map<ForwardKey, Request> forwards = new ConcurrentHashMap<>();
+
+    private record ForwardKey(long sessionId, int cxid) {}
 
     private volatile long lastApplied;
     private volatile Role role = Role.LOOKING;
     private volatile Replicator replicator;
     private volatile ClientListener listener;
     private volatile ClientListener secureListener;
+    private volatile byte[] membership;
     private volatile boolean running;
     private Thread ticking;
 
@@ -154,6 +167,17 @@ public final class ZkServer implements AutoCloseable {
                     @Override
                     public void answered(Request r, MultiResponse body) {
                         complete(r, Replies.of(r.xid, lastApplied, body));
+                    }
+                },
+                new PrepareStage.Forwarder() {
+                    @Override
+                    public boolean preparesHere() {
+                        return role.prepares();
+                    }
+
+                    @Override
+                    public void forward(Request r) throws NotLeaderException {
+                        forwardToLeader(r);
                     }
                 });
         this.reads = new Reads(tree, watches, acls);
@@ -206,6 +230,33 @@ public final class ZkServer implements AutoCloseable {
         return lastApplied;
     }
 
+    /**
+     * Sets the data of {@code /zookeeper/config} to the ensemble's membership in ZooKeeper's dynamic-config format
+     * ({@code server.N=host:quorumPort:electionPort:participant;clientHost:clientPort} lines, then {@code version=0}),
+     * so {@code getConfig} and {@code zkCli config} show it. Not a txn: every server derives the text from its own
+     * config; it is put back after every snapshot restore. Called by {@code distro}.
+     */
+    public void ensembleMembership(String text) {
+        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+        membership = data;
+        tree.setSystemData(DataTree.CONFIG, data);
+    }
+
+    /** Whether clients are served: started, not closed, and in a role other than LOOKING. */
+    boolean serving() {
+        return running && role != Role.LOOKING;
+    }
+
+    /** The session table's entry (tests). */
+    Session session(long sessionId) {
+        return sessions.get(sessionId);
+    }
+
+    /** Learner: forwarded requests waiting for their txn (for tests and status). */
+    int forwardsWaiting() {
+        return forwards.size();
+    }
+
     /** The tree digest: equal on every replica that applied the same txns (see {@link DataTree#digest()}). */
     public long treeDigest() {
         return tree.digest();
@@ -240,12 +291,129 @@ public final class ZkServer implements AutoCloseable {
         for (ClientConnection c : connections) {
             c.connection().close();
         }
+        forwards.clear();
     }
 
     private void complete(Request r, ByteBuffer reply) {
         if (r.cnxn != null) {
             r.cnxn.complete(r, reply);
         }
+    }
+
+    // ------------------------------------------------------------------ learner: forwarding to the leader
+
+    /**
+     * Runs on the prepare thread, in the order the session's requests were queued (so a later sync leaves after it).
+     * The request is registered before it is sent, because its txn may be applied before {@code forward} returns.
+     */
+    private void forwardToLeader(Request r) throws NotLeaderException {
+        ForwardKey key = new ForwardKey(r.sessionId, r.xid);
+        byte[] body;
+        try {
+            body = forwardedBody(r);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot encode {} of session 0x{} for the leader", OpCode.name(r.op), Long.toHexString(r.sessionId),
+                    e);
+            r.cnxn.connection().close();
+            return;
+        }
+        if (r.op == OpCode.MULTI) {
+            List<io.paddock.protocol.MultiOp> ops = ((MultiRequest) r.record).ops();
+            int[] types = new int[ops.size()];
+            for (int i = 0; i < types.length; i++) {
+                types[i] = ops.get(i).type();
+            }
+            r.prepared = new PrepareStage.MultiPlan(types);
+        }
+        if (forwards.putIfAbsent(key, r) != null) {
+            // The client reused the xid of a write still in flight: its replies could not be told apart.
+            LOG.info("closing {}: session 0x{} reused cxid {} while a write with it is in flight",
+                    r.cnxn.connection().remoteAddress(), Long.toHexString(r.sessionId), r.xid);
+            r.cnxn.connection().close();
+            return;
+        }
+        if (!r.cnxn.isAlive()) {
+            // Closed while queued (connectionClosed may have looked before we registered): nobody to answer. A
+            // closeSession still goes, unregistered: the client asked for it and the session must not linger.
+            forwards.remove(key, r);
+            if (r.op != OpCode.CLOSE_SESSION) {
+                return;
+            }
+        }
+        String[] ids = new String[r.authIds.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = r.authIds.get(i).scheme() + ":" + r.authIds.get(i).id();
+        }
+        try {
+            replicator.forward(new ForwardedRequest(config.serverId(), r.sessionId, r.xid, r.op, body, ids));
+        } catch (NotLeaderException | RuntimeException e) {
+            forwards.remove(key, r);
+            throw e;
+        }
+    }
+
+    /** The body a forwarded request carries: the request record re-encoded; createSession's is ours (see below). */
+    private static byte[] forwardedBody(Request r) {
+        JuteOutput out = JuteOutput.plain();
+        if (r.op == OpCode.CREATE_SESSION) {
+            CreateSessionInfo info = (CreateSessionInfo) r.record;
+            out.writeInt(info.timeoutMs()).writeBuffer(info.password()).writeBool(info.readOnlyByte());
+        } else if (r.record instanceof JuteRecord rec) {
+            rec.write(out);
+        }
+        return out.toByteArray();
+    }
+
+    /** Ops a learner may forward, and so the only ones a leader prepares for one. */
+    private static boolean forwardable(int op) {
+        switch (op) {
+            case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL, OpCode.DELETE,
+                    OpCode.SET_DATA, OpCode.SET_ACL, OpCode.MULTI, OpCode.CREATE_SESSION, OpCode.CLOSE_SESSION:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /** Leader: a learner's request as the prepare stage takes it; never throws on a bad body. */
+    private Request fromLearner(ForwardedRequest f) {
+        int op = f.opCode();
+        if (!forwardable(op)) {
+            LOG.warn("peer {} forwarded op {} of session 0x{}, which is not a forwardable write", f.origin(), op,
+                    Long.toHexString(f.sessionId()));
+            return Request.forwardedRejected(f.sessionId(), f.cxid(), op, ErrorCode.UNIMPLEMENTED);
+        }
+        Object record;
+        try {
+            JuteInput in = JuteInput.of(f.body());
+            if (op == OpCode.CREATE_SESSION) {
+                int timeout = in.readInt();
+                byte[] password = in.readBuffer();
+                boolean readOnly = in.readBool();
+                if (timeout <= 0 || password == null || password.length != 16) {
+                    throw new MalformedRecordException("createSession with timeout " + timeout + " and a "
+                            + (password == null ? "missing" : password.length + "-byte") + " password");
+                }
+                record = new CreateSessionInfo(timeout, password, readOnly);
+            } else {
+                record = decode(op, in);
+            }
+            if (op == OpCode.MULTI && !((MultiRequest) record).allWrites()) {
+                throw new MalformedRecordException("multi with reads");
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("undecodable {} forwarded by peer {} for session 0x{}: {}", OpCode.name(op), f.origin(),
+                    Long.toHexString(f.sessionId()), e.toString());
+            return Request.forwardedRejected(f.sessionId(), f.cxid(), op, ErrorCode.MARSHALLING_ERROR);
+        }
+        List<Id> ids = new ArrayList<>(f.authIds().length);
+        for (String s : f.authIds()) {
+            int colon = s == null ? -1 : s.indexOf(':');
+            if (colon > 0) {
+                ids.add(new Id(s.substring(0, colon), s.substring(colon + 1)));
+            }
+        }
+        return Request.forwarded(f.sessionId(), f.cxid(), op, record, List.copyOf(ids));
     }
 
     // ------------------------------------------------------------------ session expiry and container reaping
@@ -340,6 +508,9 @@ public final class ZkServer implements AutoCloseable {
             ClientConnection c = (ClientConnection) attachment;
             connections.remove(c);
             c.closed();
+            if (!forwards.isEmpty()) {
+                forwards.values().removeIf(r -> r.cnxn == c);
+            }
             watches.removeWatcher(c);
             Session s = c.session();
             if (s != null && s.owner() == c) {
@@ -394,6 +565,9 @@ public final class ZkServer implements AutoCloseable {
             old.connection().close();
         }
         sessions.touch(s, timeout);
+        if (!role.prepares()) {
+            replicator.touchSession(s.id(), timeout);
+        }
         bind(c, s, timeout);
     }
 
@@ -428,6 +602,10 @@ public final class ZkServer implements AutoCloseable {
         Session s = c.session();
         if (s != null && !s.isClosing()) {
             sessions.touch(s);
+            if (!role.prepares()) {
+                // The leader expires sessions; it learns of this one's life only from these (batched) reports.
+                replicator.touchSession(s.id(), s.timeoutMs());
+            }
         }
         RequestHeader h = RequestHeader.read(new JuteInput(payload));
         c.recordReceived(h.xid(), OpCode.name(h.type()));
@@ -553,6 +731,10 @@ public final class ZkServer implements AutoCloseable {
             if (r.op == OpCode.PING) {
                 return Replies.header(Xids.PING, zxid, ErrorCode.OK);
             }
+            if (r.op == OpCode.SYNC) {
+                // Completed by the replicator; built now, behind the session's earlier replies.
+                return Replies.of(r.xid, zxid, new SyncResponse(((SyncRequest) r.record).path()));
+            }
             // The session was checked when the request arrived; a close prepared since then (even one pipelined
             // behind this read) does not fail it, as in ZooKeeper.
             try {
@@ -581,18 +763,34 @@ public final class ZkServer implements AutoCloseable {
 
     // ------------------------------------------------------------------ replicated side
 
+    /** Txns whose apply threw (the tree contradicted them): a replica holding any has diverged. */
+    private final java.util.concurrent.atomic.AtomicLong applyErrors = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * How many txns this server could not apply because they contradicted its tree (logged as "could not be
+     * applied"). Always 0 on a healthy replica; anything else means prepare and apply disagree or a replay went wrong.
+     */
+    public long applyErrors() {
+        return applyErrors.get();
+    }
+
     private final class Machine implements StateMachine {
         @Override
         public void apply(long zxid, ByteBuffer txn, Object context) {
             TxnCodec.Decoded d = TxnCodec.decode(txn);
             Request r = context instanceof Request req ? req : null;
             TxnHeader h = d.header();
+            if (r == null && !forwards.isEmpty()) {
+                r = forwards.remove(new ForwardKey(h.sessionId(), h.cxid()));
+            }
             Txn t = d.txn();
             ByteBuffer reply;
             try {
                 reply = applyTxn(zxid, h, t, r);
             } catch (IllegalStateException e) {
-                // The txn contradicts the tree: prepare and apply disagree, which is a bug. Never half-apply silently.
+                // The txn contradicts the tree: prepare and apply disagree, which is a bug. Never half-apply silently:
+                // logged, counted (applyErrors, for mntr and the simulator), and the client told.
+                applyErrors.incrementAndGet();
                 LOG.error("txn 0x{} could not be applied", Long.toHexString(zxid), e);
                 lastApplied = zxid;
                 reply = r == null ? null : Replies.header(r.xid, zxid, ErrorCode.DATA_INCONSISTENCY);
@@ -610,13 +808,19 @@ public final class ZkServer implements AutoCloseable {
 
         @Override
         public void prepareForwarded(ForwardedRequest request) {
-            throw new IllegalStateException("forwarded requests arrive only in an ensemble, which is not built yet");
+            Session s = sessions.get(request.sessionId());
+            if (s != null && !s.isClosing()) {
+                sessions.touch(s);
+            }
+            prepare.submit(fromLearner(request));
         }
 
         @Override
         public void syncCompleted(Object context) {
             Request r = (Request) context;
-            complete(r, Replies.of(r.xid, lastApplied, new SyncResponse(((SyncRequest) r.record).path())));
+            if (r.cnxn != null) {
+                r.cnxn.completeAtHead(r);
+            }
         }
 
         @Override
@@ -632,13 +836,22 @@ public final class ZkServer implements AutoCloseable {
         @Override
         public void roleChanged(Role newRole) {
             Role old = role;
+            if (newRole == Role.LEADER && old != Role.LEADER) {
+                // A new leader has not heard the learners' touches for these sessions: give each a full timeout
+                // before the expiry loop (which runs once the role says we prepare) may look at it (ClickHouse #121361).
+                for (Session s : sessions.all()) {
+                    sessions.touch(s);
+                }
+            }
             role = newRole;
             if (newRole == Role.LOOKING && old != Role.LOOKING) {
                 // Not serving: drop clients (they fail over or retry) and forget what was prepared but not applied.
-                LOG.warn("not serving ({} -> {}); closing {} client connections", old, newRole, connections.size());
+                LOG.warn("not serving ({} -> {}); closing {} client connections and dropping {} forwarded requests",
+                        old, newRole, connections.size(), forwards.size());
                 for (ClientConnection c : connections) {
                     c.connection().close();
                 }
+                forwards.clear();
             }
             if (newRole != old) {
                 prepare.reset();
@@ -653,6 +866,10 @@ public final class ZkServer implements AutoCloseable {
         @Override
         public void restoreSnapshot(InputStream in, long zxid) throws IOException {
             snapshots.read(new DataInputStream(in));
+            byte[] text = membership;
+            if (text != null) {
+                tree.setSystemData(DataTree.CONFIG, text);
+            }
             lastApplied = zxid;
         }
     }
@@ -666,13 +883,22 @@ public final class ZkServer implements AutoCloseable {
             }
             return null;
         }
+        if (t instanceof Txn.Error e) {
+            lastApplied = zxid;
+            return r == null || r.cnxn == null ? null : errorReply(zxid, e, r);
+        }
         if (t instanceof Txn.CloseSession) {
-            for (String path : new TreeSet<>(tree.ephemerals(h.sessionId()))) {
-                tree.applyDelete(path, zxid);
-            }
-            sessions.remove(h.sessionId());
+            tree.applyCloseSession(h.sessionId(), zxid);
+            Session closed = sessions.remove(h.sessionId());
             lastApplied = zxid;
             if (r == null || r.cnxn == null) {
+                if (closed != null && closed.owner() instanceof ClientConnection c) {
+                    // Closed elsewhere (expired by the leader): this server still holds its connection.
+                    LOG.info("session 0x{} closed by the leader; closing its connection {}",
+                            Long.toHexString(closed.id()), c.connection().remoteAddress());
+                    closed.markClosing();
+                    c.connection().close();
+                }
                 return null;
             }
             r.closeAfterReply();
@@ -719,6 +945,27 @@ public final class ZkServer implements AutoCloseable {
             return null;
         }
         return body == null ? Replies.header(r.xid, zxid, ErrorCode.OK) : Replies.of(r.xid, zxid, body);
+    }
+
+    /** The reply to a request that failed on the leader, from its error txn. */
+    private ByteBuffer errorReply(long zxid, Txn.Error e, Request r) {
+        switch (r.op) {
+            case OpCode.CREATE_SESSION:
+                LOG.info("leader refused session 0x{} ({}); closing {}", Long.toHexString(r.sessionId), e.code(),
+                        r.cnxn.connection().remoteAddress());
+                r.cnxn.connection().close();
+                return null;
+            case OpCode.CLOSE_SESSION:
+                r.closeAfterReply();
+                return Replies.header(r.xid, zxid, e.code());
+            case OpCode.MULTI:
+                if (!e.opErrors().isEmpty()) {
+                    return Replies.of(r.xid, zxid, PrepareStage.failedMulti(e.opErrors()));
+                }
+                return Replies.header(r.xid, zxid, e.code());
+            default:
+                return Replies.header(r.xid, zxid, e.code());
+        }
     }
 
     /** Applies one change and returns the reply body the client op expects. */

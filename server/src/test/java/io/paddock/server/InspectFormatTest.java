@@ -199,7 +199,7 @@ class InspectFormatTest {
                     }
                 });
 
-        assertEquals(List.of(new SnapshotSession(client.sessionId, 30_000)), sessions);
+        assertEquals(List.of(new SnapshotSession(client.sessionId, 30_000, List.of("/a/e"))), sessions);
         assertEquals(expected.keySet(), nodes.keySet());
         for (Map.Entry<String, GetACLResponse> e : expected.entrySet()) {
             SnapshotNode n = nodes.get(e.getKey());
@@ -210,7 +210,8 @@ class InspectFormatTest {
             assertEquals(s, decoded, e.getKey());
             assertEquals(e.getValue().acl(), n.acl(), e.getKey());
         }
-        assertEquals(new SnapshotSummary(1, expected.size(), 0, server.lastAppliedZxid(), 0, List.of()), summary);
+        assertEquals(new SnapshotSummary(1, expected.size(), 0, server.lastAppliedZxid(), 0, List.of(), 2,
+                server.lastAppliedZxid()), summary);
     }
 
     @Test
@@ -219,7 +220,7 @@ class InspectFormatTest {
         List<String> lines = new ArrayList<>();
         SnapshotFormatter.print(new ByteArrayInputStream(snapshot()), RECORD_BYTES_MAX, false, lines::add);
         String session = "0x" + Long.toHexString(client.sessionId);
-        assertEquals("session " + session + " timeout=30000ms", lines.get(0));
+        assertEquals("session " + session + " timeout=30000ms ephemerals=1", lines.get(0));
         assertTrue(lines.contains("/a czxid=0x2 mzxid=0xb pzxid=0x3 ctime=" + NOW + " mtime=" + NOW
                 + " version=2 aversion=0 createdChildren=1 owner=0 dataLength=1 acl=world:anyone:cdrwa"),
                 String.join("\n", lines));
@@ -227,7 +228,7 @@ class InspectFormatTest {
                 String.join("\n", lines));
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("/s ")
                 && l.endsWith(" acl=world:anyone:ra")), String.join("\n", lines));
-        assertTrue(lines.get(lines.size() - 1).startsWith("1 session, 10 znodes, highest zxid 0xb"),
+        assertTrue(lines.get(lines.size() - 1).equals("1 session, 10 znodes, walk ended at 0xb, highest zxid 0xb"),
                 lines.get(lines.size() - 1));
     }
 
@@ -243,7 +244,7 @@ class InspectFormatTest {
             public void node(SnapshotNode node) {}
         };
 
-        byte[] truncated = Arrays.copyOf(good, good.length - 3);
+        byte[] truncated = Arrays.copyOf(good, good.length - 8 - 3);
         IOException e = assertThrows(IOException.class,
                 () -> SnapshotDecoder.read(new ByteArrayInputStream(truncated), RECORD_BYTES_MAX, ignore));
         assertTrue(e.getMessage().startsWith("snapshot ends early, in node record 10 of 10"), e.getMessage());

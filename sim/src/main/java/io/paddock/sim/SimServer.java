@@ -85,6 +85,11 @@ public final class SimServer {
         return machine.lastAppliedZxid();
     }
 
+    /** Txns the server could not apply ({@link ZkServer#applyErrors()}): 0 on a healthy replica. */
+    public long applyErrors() {
+        return server.applyErrors();
+    }
+
     /** The server's tree digest ({@link ZkServer#treeDigest()}): equal on replicas that applied the same txns. */
     public long digest() {
         return server.treeDigest();

@@ -728,6 +728,10 @@ public final class Simulator {
             } catch (RuntimeException ex) {
                 fail("p" + p.id + " cannot apply " + Invariants.z(e.getKey()) + ": " + ex);
             }
+            if (p.sm.applyErrors() != 0) {
+                fail("p" + p.id + "'s tree refused " + Invariants.z(e.getKey()) + " (" + p.sm.applyErrors()
+                        + " apply errors): prepare and apply disagree, or a fuzzy-snapshot replay went wrong");
+            }
             inv.onApply(p, e.getKey(), e.getValue(), p.sm.digest());
             p.appliedSinceSnapshot++;
         }
@@ -1144,6 +1148,9 @@ public final class Simulator {
                     + leaderView.shape());
         }
         for (SimPeer p : peers.values()) {
+            if (p.sm.applyErrors() != 0) {
+                fail("after convergence p" + p.id + " counts " + p.sm.applyErrors() + " apply errors");
+            }
             SimServer.View v = p == l ? leaderView : p.sm.view();
             if (p.sm.lastApplied() != l.sm.lastApplied() || p.sm.digest() != l.sm.digest()
                     || !v.shape().equals(leaderView.shape())) {

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -273,12 +272,11 @@ class SessionBugScenariosTest {
      * so no record in it carries the delete's zxid; the replay must still leave the parent as on the un-crashed
      * replica.
      *
-     * <p>Fails today (cut at byte 560: equal shape, different digest): {@code DataTree}'s fuzzy horizon is the highest
-     * zxid found in the snapshot, which is below the delete here, so the replayed delete of the missing leaf is
-     * refused ("node missing", logged by {@code ZkServer}) and the parent keeps its old pzxid; the tolerant branch of
-     * {@code applyDelete} does not raise the parent's pzxid either. Server-side fix needed; enable this test with it.
+     * <p>Failed before the server fix (cut at byte 560: equal shape, different digest): the fuzzy horizon was the
+     * highest zxid found in the snapshot, below the delete here, so the replayed delete of the missing leaf was refused
+     * ("node missing") and the parent kept its old pzxid. Snapshots now record the zxid the walk ended at (format 2),
+     * and the tolerant delete raises the parent's pzxid; the replay must also count no apply error.
      */
-    @Disabled("server bug: fuzzy replay of a delete the walk skipped leaves the parent's pzxid stale (see Javadoc)")
     @Test
     void zk3145FuzzySnapshotThatMissedADeletedLeafReplaysToTheSameParent() {
         Simulator sim = new Simulator(31270, SimOptions.scripted());
@@ -310,6 +308,7 @@ class SessionBugScenariosTest {
             }
             assertEquals(expected.view().shape(), restored.view().shape(), "cut at byte " + at);
             assertEquals(expected.digest(), restored.digest(), "cut at byte " + at);
+            assertEquals(0, restored.applyErrors(), "cut at byte " + at);
         }
         assertTrue(sawParentWithoutLeaf);
     }

@@ -13,6 +13,15 @@ public final class FourLetterWords {
     /** The version string tools parse; it names the ZooKeeper release whose protocol we speak. */
     public static final String VERSION = "3.9.4-paddock-0.1.0, built on 2026-11-22 00:00 UTC";
 
+    /** ZooKeeper's answer to a status command while it has no running server (e.g. during an election). */
+    public static final String NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n";
+    /**
+     * Commands that need a serving server; ruok and envi answer anyway and isro says "null", as in ZooKeeper. conf
+     * answers too (ZooKeeper refuses it): it is the static configuration, useful while an ensemble is electing.
+     */
+    private static final Set<String> NEED_SERVING = Set.of("srvr", "stat", "cons", "crst", "srst", "mntr",
+            "wchs", "wchc", "wchp", "dump", "dirs", "hash");
+
     private static final Set<String> KNOWN = Set.of("ruok", "srvr", "stat", "conf", "cons", "crst", "srst", "envi",
             "mntr", "isro", "wchs", "wchc", "wchp", "dump", "dirs", "hash");
 
@@ -41,6 +50,14 @@ public final class FourLetterWords {
         }
         if (!whitelist.contains(cmd)) {
             return cmd + " is not executed because it is not in the whitelist.\n";
+        }
+        if (!server.serving()) {
+            if (NEED_SERVING.contains(cmd)) {
+                return NOT_SERVING;
+            }
+            if ("isro".equals(cmd)) {
+                return "null";
+            }
         }
         switch (cmd) {
             case "ruok":
@@ -151,6 +168,7 @@ public final class FourLetterWords {
         line(sb, "zk_global_sessions", server.sessionCount());
         line(sb, "zk_local_sessions", 0);
         line(sb, "zk_last_zxid", "0x" + Long.toHexString(server.lastZxid()));
+        line(sb, "paddock_apply_errors", server.applyErrors());
         return sb.toString();
     }
 

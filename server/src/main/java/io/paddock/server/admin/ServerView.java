@@ -7,7 +7,13 @@ import java.util.Map;
 public interface ServerView {
     String mode();
 
+    /** False while the server has no role that serves clients (looking for a leader, storage failed, stopped). */
+    boolean serving();
+
     long lastZxid();
+
+    /** Committed txns the tree refused to apply (prepare and apply disagreed: a bug); should stay 0. */
+    long applyErrors();
 
     int nodeCount();
 

@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.Set;
 /**
  * Reads the server's snapshot format without building a data tree: the session table, then every znode
  * parent-first, each as a length-prefixed jute record (an empty path marks a node deleted during the fuzzy walk).
+ * Both formats: 1 ({@code "PDKS"}) and 2 ({@code "PDK2"}, which adds each session's ephemeral paths and, last, the
+ * zxid the walk ended at); the layout is in the server's {@code TreeSnapshot}.
  *
  * <p>This is the read side of the server's {@code TreeSnapshot} written a second time, for tools; the server's own
  * restore is coupled to its data tree. A server test writes snapshots with the server and decodes them here, so a
@@ -22,8 +25,10 @@ import java.util.Set;
  * a record with bytes left over, or anything after the last record, is an error.
  */
 public final class SnapshotDecoder {
-    /** "PDKS", the first four bytes of every snapshot stream. */
-    static final int SNAPSHOT_MAGIC = 0x50444b53;
+    /** "PDKS", the first four bytes of a format 1 snapshot stream. */
+    static final int MAGIC_V1 = 0x50444b53;
+    /** "PDK2", the first four bytes of a format 2 snapshot stream. */
+    static final int MAGIC_V2 = 0x50444b32;
     private static final int PASSWORD_BYTES = 16;
     private static final int EXAMPLES_MAX = 5;
 
@@ -57,10 +62,12 @@ public final class SnapshotDecoder {
         String where = "the header";
         try {
             int magic = in.readInt();
-            if (magic != SNAPSHOT_MAGIC) {
+            if (magic != MAGIC_V1 && magic != MAGIC_V2) {
                 throw new IOException("not a Paddock tree snapshot (magic 0x" + Integer.toHexString(magic)
-                        + ", expected 0x" + Integer.toHexString(SNAPSHOT_MAGIC) + ")");
+                        + ", expected 0x" + Integer.toHexString(MAGIC_V2) + " or 0x" + Integer.toHexString(MAGIC_V1)
+                        + ")");
             }
+            int format = magic == MAGIC_V2 ? 2 : 1;
             int sessionCount = in.readInt();
             if (sessionCount < 0) {
                 throw new IOException("negative session count " + sessionCount);
@@ -71,7 +78,8 @@ public final class SnapshotDecoder {
                 long id = in.readLong();
                 int timeoutMs = in.readInt();
                 in.readFully(password);
-                visitor.session(new SnapshotSession(id, timeoutMs));
+                List<String> ephemerals = format == 2 ? readEphemerals(in, recordBytesMax) : List.of();
+                visitor.session(new SnapshotSession(id, timeoutMs, ephemerals));
             }
             where = "the node count";
             int nodeCount = in.readInt();
@@ -101,6 +109,11 @@ public final class SnapshotDecoder {
                 seen.add(node.path());
                 visitor.node(node);
             }
+            long endZxid = 0;
+            if (format == 2) {
+                where = "the end zxid";
+                endZxid = in.readLong();
+            }
             where = "the end of the snapshot";
             long trailing = 0;
             while (in.read() >= 0) {
@@ -109,12 +122,36 @@ public final class SnapshotDecoder {
             if (trailing > 0) {
                 throw new IOException(trailing + " bytes after the last record");
             }
-            return new SnapshotSummary(sessionCount, nodes, skipped, highest, orphanCount, orphans);
+            return new SnapshotSummary(sessionCount, nodes, skipped, highest, orphanCount, orphans, format, endZxid);
         } catch (EOFException e) {
             throw new IOException("snapshot ends early, in " + where, e);
         } catch (IOException e) {
             throw new IOException("snapshot unreadable at " + where + ": " + e.getMessage(), e);
         }
+    }
+
+    private static List<String> readEphemerals(DataInputStream in, int recordBytesMax) throws IOException {
+        int count = in.readInt();
+        if (count < 0) {
+            throw new IOException("negative ephemeral count " + count);
+        }
+        // Grown as read, not sized by the count: a damaged count must not allocate.
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int len = in.readInt();
+            if (len <= 0 || len > recordBytesMax) {
+                throw new IOException("ephemeral path of " + len + " bytes (at most " + recordBytesMax + ")");
+            }
+            byte[] b = new byte[len];
+            in.readFully(b);
+            String path = new String(b, StandardCharsets.UTF_8);
+            String invalid = PathRules.invalidReason(path);
+            if (invalid != null) {
+                throw new IOException("invalid ephemeral path '" + path + "': " + invalid);
+            }
+            paths.add(path);
+        }
+        return paths;
     }
 
     private static SnapshotNode readNode(DataInputStream in, int recordBytesMax) throws IOException {

@@ -68,6 +68,11 @@ public final class TxnFormatter {
         } else if (txn instanceof Txn.SetAcl t) {
             line.append("setAcl ").append(t.path()).append(" acl=").append(Formats.acl(t.acl()))
                     .append(" aversion=").append(t.newAversion());
+        } else if (txn instanceof Txn.Error t) {
+            line.append("error ").append(t.code());
+            if (!t.opErrors().isEmpty()) {
+                line.append(" ops ").append(t.opErrors());
+            }
         } else if (txn instanceof Txn.Multi t) {
             line.append("multi ").append(t.ops().size()).append(t.ops().size() == 1 ? " op [" : " ops [");
             for (int i = 0; i < t.ops().size(); i++) {

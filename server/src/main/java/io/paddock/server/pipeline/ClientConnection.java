@@ -169,10 +169,24 @@ public final class ClientConnection implements Watcher {
     /** A write-class request finished (from the prepare or apply stage). */
     public synchronized void complete(Request r, ByteBuffer reply) {
         r.reply = reply;
+        release();
+    }
+
+    /**
+     * A write-class request is done, but its reply is built by {@link RequestExecutor#executeRead} once everything
+     * ahead of it has been answered: a sync, whose reply zxid must not be older than the replies before it (on a
+     * learner the sync may complete before the session's earlier forwarded write is applied).
+     */
+    public synchronized void completeAtHead(Request r) {
+        r.answerAtHead = true;
+        release();
+    }
+
+    private void release() {
         while (!pending.isEmpty()) {
             Request head = pending.peek();
             if (head.reply == null) {
-                if (head.writeClass) {
+                if (head.writeClass && !head.answerAtHead) {
                     break;
                 }
                 head.reply = executor.executeRead(head);

@@ -46,8 +46,14 @@ import org.slf4j.LoggerFactory;
  * every change prepared but not yet applied, decides everything the apply step needs (sequence suffix, versions,
  * ephemeral owner, time), and proposes the txn. Check order and error codes follow WIRE-PROTOCOL.md §10.5-10.7.
  *
- * <p>Departure from ZooKeeper: a write that fails validation is answered here and consumes no zxid (§10.7.33 allows
- * it); ZooKeeper logs an error txn instead.
+ * <p>Departure from ZooKeeper: a local client's write that fails validation is answered here and consumes no zxid
+ * (§10.7.33 allows it); ZooKeeper logs an error txn instead. A write forwarded by a learner that fails is proposed as
+ * a {@link Txn.Error}, as in ZooKeeper: the learner answers its clients only from applied txns, so the failure must
+ * travel the same ordered path as the successes.
+ *
+ * <p>On a learner (the {@link Forwarder} says this server does not prepare) client writes are not validated here:
+ * they leave for the leader, in queue order, from this thread, and so does every {@code sync}, which keeps a session's
+ * sync behind its earlier forwarded writes.
  *
  * <p>The queue in front of it is unbounded as a structure but bounded in practice: each connection stops being read
  * once it has {@code outstandingRequestsMax} requests in flight.
@@ -62,6 +68,15 @@ public final class PrepareStage implements Runnable {
 
         /** The request is answered here with a full reply built from the given body (multi failures). */
         void answered(Request r, MultiResponse body);
+    }
+
+    /** Where a learner's writes go. */
+    public interface Forwarder {
+        /** Whether this server prepares writes itself (leader, standalone) right now. */
+        boolean preparesHere();
+
+        /** Sends a client's write-class request to the leader; its reply comes from the applied txn. */
+        void forward(Request r) throws NotLeaderException;
     }
 
     /** What the apply step needs to reply to a multi: the sub-op types in order. Checks have no txn. */
@@ -79,6 +94,7 @@ public final class PrepareStage implements Runnable {
     private final boolean extendedTypesEnabled;
     private final boolean quotaEnforced;
     private final Completion completion;
+    private final Forwarder forwarder;
     private final Map<String, NodeView> pending = new HashMap<>();
     /** Ephemerals prepared but maybe not applied yet, per session, so a close finds them all. */
     private final Map<Long, Set<String>> pendingEphemerals = new HashMap<>();
@@ -87,7 +103,7 @@ public final class PrepareStage implements Runnable {
     private Thread thread;
 
     public PrepareStage(DataTree tree, SessionTracker sessions, AclChecker acls, Clock clock, LongSupplier lastApplied,
-            boolean extendedTypesEnabled, boolean quotaEnforced, Completion completion) {
+            boolean extendedTypesEnabled, boolean quotaEnforced, Completion completion, Forwarder forwarder) {
         this.tree = tree;
         this.sessions = sessions;
         this.acls = acls;
@@ -96,6 +112,7 @@ public final class PrepareStage implements Runnable {
         this.extendedTypesEnabled = extendedTypesEnabled;
         this.quotaEnforced = quotaEnforced;
         this.completion = completion;
+        this.forwarder = forwarder;
     }
 
     public void start(Replicator replicator) {
@@ -144,10 +161,18 @@ public final class PrepareStage implements Runnable {
                 pendingEphemerals.clear();
                 continue;
             }
+            if (r.op != OpCode.SYNC && !forwarder.preparesHere()) {
+                forward(r);
+                continue;
+            }
             try {
                 prepare(r);
             } catch (KeeperError e) {
-                completion.failed(r, e.code());
+                if (r.isForwarded()) {
+                    proposeError(r, e.code(), List.of());
+                } else {
+                    completion.failed(r, e.code());
+                }
             } catch (NotLeaderException e) {
                 // Not serving writes: the client will retry on another server (ZooKeeper closes the connection).
                 LOG.debug("dropping {} on session 0x{}: {}", OpCode.name(r.op), Long.toHexString(r.sessionId),
@@ -157,12 +182,46 @@ public final class PrepareStage implements Runnable {
                 }
             } catch (RuntimeException e) {
                 LOG.error("prepare failed for {} on session 0x{}", OpCode.name(r.op), Long.toHexString(r.sessionId), e);
-                completion.failed(r, ErrorCode.MARSHALLING_ERROR);
+                if (r.isForwarded()) {
+                    proposeError(r, ErrorCode.MARSHALLING_ERROR, List.of());
+                } else {
+                    completion.failed(r, ErrorCode.MARSHALLING_ERROR);
+                }
             }
         }
     }
 
+    /** Learner: hand a client's write to the leader; work the server made itself while leading is dropped. */
+    private void forward(Request r) {
+        if (r.cnxn == null) {
+            LOG.debug("not preparing {} on session 0x{}: this server no longer prepares writes", OpCode.name(r.op),
+                    Long.toHexString(r.sessionId));
+            return;
+        }
+        try {
+            forwarder.forward(r);
+        } catch (NotLeaderException | RuntimeException e) {
+            // No leader to take it: the client fails over to another server, as ZooKeeper's learners make it do.
+            LOG.info("closing the connection of session 0x{}: cannot forward {}: {}", Long.toHexString(r.sessionId),
+                    OpCode.name(r.op), e.toString());
+            r.cnxn.connection().close();
+        }
+    }
+
+    /** Proposes the error txn that carries a failed forwarded request back to its learner. */
+    private void proposeError(Request r, int code, List<Integer> opErrors) {
+        try {
+            propose(r, new Txn.Error(code, opErrors), Map.of());
+        } catch (NotLeaderException e) {
+            LOG.debug("dropping failed forwarded {} of session 0x{}: {}", OpCode.name(r.op),
+                    Long.toHexString(r.sessionId), e.getMessage());
+        }
+    }
+
     private void prepare(Request r) throws KeeperError, NotLeaderException {
+        if (r.rejectedWith() != 0) {
+            throw new KeeperError(r.rejectedWith());
+        }
         Session session = sessions.get(r.sessionId);
         if (r.op == OpCode.CREATE_SESSION) {
             CreateSessionInfo info = (CreateSessionInfo) r.record;
@@ -473,12 +532,15 @@ public final class PrepareStage implements Runnable {
                         throw new KeeperError(ErrorCode.MARSHALLING_ERROR);
                 }
             } catch (KeeperError e) {
-                List<MultiResult> results = new ArrayList<>(ops.size());
+                List<Integer> codes = new ArrayList<>(ops.size());
                 for (int j = 0; j < ops.size(); j++) {
-                    int err = j < i ? ErrorCode.OK : j == i ? e.code() : ErrorCode.RUNTIME_INCONSISTENCY;
-                    results.add(new MultiResult(OpCode.ERROR, err, new ErrorResponse(err)));
+                    codes.add(j < i ? ErrorCode.OK : j == i ? e.code() : ErrorCode.RUNTIME_INCONSISTENCY);
                 }
-                completion.answered(r, new MultiResponse(results));
+                if (r.isForwarded()) {
+                    proposeError(r, e.code(), codes);
+                } else {
+                    completion.answered(r, failedMulti(codes));
+                }
                 return;
             }
         }
@@ -490,6 +552,15 @@ public final class PrepareStage implements Runnable {
         }
         r.prepared = new MultiPlan(types);
         propose(r, new Txn.Multi(txns), overlay);
+    }
+
+    /** The reply body of a multi that failed: one error result per op (WIRE-PROTOCOL.md §5.11). */
+    public static MultiResponse failedMulti(List<Integer> codes) {
+        List<MultiResult> results = new ArrayList<>(codes.size());
+        for (int err : codes) {
+            results.add(new MultiResult(OpCode.ERROR, err, new ErrorResponse(err)));
+        }
+        return new MultiResponse(results);
     }
 
     private Txn closeSession(long sessionId, Map<String, NodeView> overlay) {

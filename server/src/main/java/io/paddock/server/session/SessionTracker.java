@@ -78,6 +78,11 @@ public final class SessionTracker {
         return prior != null ? prior : s;
     }
 
+    /** Forgets every session, before a snapshot's table replaces it. */
+    public void clear() {
+        sessions.clear();
+    }
+
     public Session get(long sessionId) {
         return sessions.get(sessionId);
     }

@@ -51,18 +51,37 @@ public final class DataTree {
      */
     private final AtomicLong digest = new AtomicLong();
     /**
-     * Txns at or below this zxid may already be reflected in the fuzzy snapshot the tree was restored from, so
-     * applying them tolerates "already done" (a create of an existing node, a delete of a missing one). Every such
-     * conflict involves a node or parent whose czxid, mzxid or pzxid in the snapshot is at least the txn's zxid, so
-     * the highest zxid seen in the snapshot bounds the window.
+     * Txns at or below this zxid may already be reflected, in part, in the fuzzy snapshot the tree was restored from,
+     * so applying them tolerates "already done" (a create of an existing node, a delete of a missing one) and must
+     * still end in the state of a replica that never restarted. The snapshot sets it: the zxid being applied when its
+     * walk ended, or for snapshots of the first format the highest zxid any of its records carries (which misses a
+     * delete of a node whose parent the walk had already written: ZOOKEEPER-3145).
      */
     private volatile long fuzzyHorizon;
+    /**
+     * The zxid of the change the apply thread is making or made last, written before the change touches any node, so
+     * a snapshot walk that saw any part of a change reads a value at least its zxid afterwards (through the stripe
+     * lock both take).
+     */
+    private volatile long changeZxid;
+    /**
+     * Ephemeral paths -> owner as the restored snapshot listed them per session before its walk began, kept only while
+     * replayed txns are inside the fuzzy window. A closeSession carries no paths, so an ephemeral that it deleted
+     * after the walk had written the parent leaves no trace in the tree; this map is how the replay finds it and
+     * raises that parent's pzxid. Entries leave when their node is deleted; the map is emptied once a txn above the
+     * horizon is applied. Apply thread only.
+     */
+    private final Map<String, Long> fuzzyEphemerals = new ConcurrentHashMap<>();
 
     public DataTree(WatchManager watches) {
         this.watches = watches;
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new Object();
         }
+        addBuiltIns();
+    }
+
+    private void addBuiltIns() {
         DataNode root = new DataNode(EMPTY, intern(Acl.OPEN_ACL_UNSAFE), 0, 0, 0);
         DataNode zk = new DataNode(EMPTY, intern(Acl.OPEN_ACL_UNSAFE), 0, 0, 0);
         DataNode quota = new DataNode(EMPTY, intern(Acl.OPEN_ACL_UNSAFE), 0, 0, 0);
@@ -155,7 +174,7 @@ public final class DataTree {
     /** Applies a create; the caller validated it in prepare, so a missing parent means the log is inconsistent. */
     public void applyCreate(String path, byte[] data, List<Acl> acl, long ephemeralOwner, int parentCreatedChildren,
             long zxid, long time) {
-        boolean tolerant = zxid <= fuzzyHorizon;
+        boolean tolerant = beginChange(zxid);
         String parentPath = PathRules.parentOf(path);
         // Only the apply thread ever holds two stripes, so any order is deadlock-free.
         synchronized (lockFor(parentPath)) {
@@ -170,6 +189,8 @@ public final class DataTree {
                 }
                 if (nodes.containsKey(path)) {
                     if (tolerant) {
+                        // The snapshot holds this node already (this incarnation or a later one, whose own txns
+                        // follow): only the parent's counters may lag. Both are monotonic, so max is exact.
                         long before = hashOf(parentPath, parent);
                         parent.addChild(PathRules.nameOf(path));
                         parent.createdChildren = Math.max(parent.createdChildren, parentCreatedChildren);
@@ -202,7 +223,10 @@ public final class DataTree {
     }
 
     public void applyDelete(String path, long zxid) {
-        boolean tolerant = zxid <= fuzzyHorizon;
+        boolean tolerant = beginChange(zxid);
+        if (tolerant && !fuzzyEphemerals.isEmpty()) {
+            fuzzyEphemerals.remove(path);
+        }
         String parentPath = PathRules.parentOf(path);
         int removedBytes;
         // Only the apply thread ever holds two stripes, so any order is deadlock-free.
@@ -210,10 +234,13 @@ public final class DataTree {
             synchronized (lockFor(path)) {
                 DataNode node = nodes.get(path);
                 DataNode parent = nodes.get(parentPath);
-                if (node == null || parent == null || node.numChildren() > 0) {
+                if (node == null || parent == null || node.numChildren() > 0 || tolerant && node.czxid > zxid) {
                     if (tolerant) {
-                        if (node == null && parent != null) {
-                            parent.removeChild(PathRules.nameOf(path));
+                        // Already deleted in the snapshot (or replaced by a later incarnation, which its own txns
+                        // settle). The walk may have written the parent before this delete: raise its pzxid to
+                        // what an un-crashed replica has (cversion follows from the child count and create counter).
+                        if (parent != null && (node == null || node.czxid > zxid)) {
+                            touchParent(parentPath, parent, zxid);
                         }
                         return;
                     }
@@ -251,8 +278,10 @@ public final class DataTree {
         int delta;
         synchronized (lockFor(path)) {
             DataNode node = nodes.get(path);
-            if (node == null) {
-                if (zxid <= fuzzyHorizon) {
+            boolean tolerant = beginChange(zxid);
+            if (node == null || tolerant && node.czxid > zxid) {
+                if (tolerant) {
+                    // Deleted later (or a later incarnation holds the path): the txns that follow settle it.
                     return;
                 }
                 throw new IllegalStateException("setData " + path + " at zxid 0x" + Long.toHexString(zxid)
@@ -271,11 +300,32 @@ public final class DataTree {
         quotaAfterChange(path, data, 0, delta);
     }
 
+    /**
+     * Sets the data of a built-in node outside the txn stream (the membership text of {@code /zookeeper/config},
+     * which every server derives from its own config). Its stat is left alone and, for {@link #CONFIG}, the data
+     * stays out of the digest, so peers stay comparable whatever text they were given. Data watches fire.
+     */
+    public void setSystemData(String path, byte[] data) {
+        if (!isBuiltIn(path)) {
+            throw new IllegalArgumentException(path + " is not a built-in node");
+        }
+        synchronized (lockFor(path)) {
+            DataNode node = nodes.get(path);
+            approximateDataBytes.addAndGet((data == null ? 0 : data.length)
+                    - (node.data == null ? 0 : node.data.length));
+            long before = hashOf(path, node);
+            node.data = data;
+            digest.addAndGet(hashOf(path, node) - before);
+            watches.triggerData(path, EventType.NODE_DATA_CHANGED, node.mzxid, node.acl);
+        }
+    }
+
     public void applySetAcl(String path, List<Acl> acl, int newAversion, long zxid) {
         synchronized (lockFor(path)) {
             DataNode node = nodes.get(path);
-            if (node == null) {
-                if (zxid <= fuzzyHorizon) {
+            boolean tolerant = beginChange(zxid);
+            if (node == null || tolerant && node.czxid > zxid) {
+                if (tolerant) {
                     return;
                 }
                 throw new IllegalStateException("setACL " + path + " at zxid 0x" + Long.toHexString(zxid)
@@ -396,9 +446,106 @@ public final class DataTree {
         }
     }
 
+    /**
+     * Drops every node and index and puts back the built-in nodes as a new tree has them, before a snapshot is
+     * restored over a tree that already holds state (a learner that is sent a SNAP). Registered watches are kept:
+     * their connections were closed when the server stopped serving.
+     */
+    public void clear() {
+        nodes.clear();
+        ephemeralsBySession.clear();
+        reapable.clear();
+        aclCache.clear();
+        quotas.clear();
+        approximateDataBytes.set(0);
+        digest.set(0);
+        fuzzyHorizon = 0;
+        changeZxid = 0;
+        fuzzyEphemerals.clear();
+        addBuiltIns();
+    }
+
     /** Sets the end of the window in which replayed txns may already be in the restored snapshot. */
     public void fuzzyHorizon(long zxid) {
         fuzzyHorizon = zxid;
+    }
+
+    /** The end of the fuzzy window ({@link #fuzzyHorizon(long)}). */
+    public long fuzzyHorizon() {
+        return fuzzyHorizon;
+    }
+
+    /**
+     * The zxid of the latest change started on the tree: read after a snapshot walk, it bounds every txn the walk may
+     * have seen in part.
+     */
+    public long changeZxid() {
+        return changeZxid;
+    }
+
+    /** Records that a restored snapshot listed {@code path} as an ephemeral of {@code owner} (restore only). */
+    public void restoreFuzzyEphemeral(String path, long owner) {
+        fuzzyEphemerals.put(path, owner);
+    }
+
+    /**
+     * Deletes every ephemeral node of a closing session. Inside the fuzzy window it also settles the ephemerals the
+     * restored snapshot listed for the session that are no longer in the tree: the close deleted them after the walk
+     * wrote their parent, so that parent's pzxid must still move to {@code zxid}.
+     */
+    public void applyCloseSession(long sessionId, long zxid) {
+        boolean tolerant = beginChange(zxid);
+        for (String path : new java.util.TreeSet<>(ephemerals(sessionId))) {
+            applyDelete(path, zxid);
+        }
+        if (!tolerant || fuzzyEphemerals.isEmpty()) {
+            return;
+        }
+        List<String> ghosts = new ArrayList<>();
+        for (Map.Entry<String, Long> e : fuzzyEphemerals.entrySet()) {
+            if (e.getValue() == sessionId) {
+                ghosts.add(e.getKey());
+            }
+        }
+        for (String path : ghosts) {
+            fuzzyEphemerals.remove(path);
+            String parentPath = PathRules.parentOf(path);
+            synchronized (lockFor(parentPath)) {
+                synchronized (lockFor(path)) {
+                    DataNode node = nodes.get(path);
+                    DataNode parent = nodes.get(parentPath);
+                    if (parent != null && (node == null || node.ephemeralOwner != sessionId || node.czxid > zxid)) {
+                        touchParent(parentPath, parent, zxid);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Notes the zxid of a change about to be made and says whether it is inside the fuzzy window. Leaving the window
+     * drops what only the replay needed.
+     */
+    private boolean beginChange(long zxid) {
+        if (zxid > changeZxid) {
+            changeZxid = zxid;
+        }
+        if (zxid <= fuzzyHorizon) {
+            return true;
+        }
+        if (!fuzzyEphemerals.isEmpty()) {
+            fuzzyEphemerals.clear();
+        }
+        return false;
+    }
+
+    /** Raises a parent's pzxid for a child change replayed in the fuzzy window; the caller holds the parent's lock. */
+    private void touchParent(String parentPath, DataNode parent, long zxid) {
+        if (parent.pzxid < zxid) {
+            long before = hashOf(parentPath, parent);
+            parent.pzxid = zxid;
+            digest.addAndGet(hashOf(parentPath, parent) - before);
+        }
     }
 
     /** Puts a node read from a snapshot back (restore only; no watches exist yet). */
@@ -447,7 +594,7 @@ public final class DataTree {
     private static long hashOf(String path, DataNode n) {
         CRC32C crc = new CRC32C();
         crc.update(path.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        if (n.data != null) {
+        if (n.data != null && !CONFIG.equals(path)) {
             crc.update(n.data);
         }
         long h = crc.getValue();

@@ -76,6 +76,10 @@ public final class Quotas {
         limitsByPath.put(subtree, limits);
     }
 
+    void clear() {
+        limitsByPath.clear();
+    }
+
     void remove(String subtree) {
         limitsByPath.remove(subtree);
     }

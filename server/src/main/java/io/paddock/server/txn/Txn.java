@@ -25,6 +25,21 @@ public sealed interface Txn {
 
     record SetAcl(String path, List<Acl> acl, int newAversion) implements Txn {}
 
+    /**
+     * A request that failed prepare on the leader but was forwarded by a learner: it changes nothing, but takes a
+     * zxid so that the learner holding the session answers it in order from its apply (ZooKeeper's error txn). The
+     * leader's own clients' failed writes never become one.
+     *
+     * @param code     the error the client gets
+     * @param opErrors for a failed multi, the per-op codes of the MultiResponse (OK before the failing op, its code,
+     *                 RUNTIMEINCONSISTENCY after); empty otherwise
+     */
+    record Error(int code, List<Integer> opErrors) implements Txn {
+        public Error {
+            opErrors = List.copyOf(opErrors);
+        }
+    }
+
     /** Sub-txns of one multi: applied together under one zxid. Only Create, Delete, SetData and Check-free ops. */
     record Multi(List<Txn> ops) implements Txn {}
 }

@@ -17,6 +17,7 @@ public final class TxnCodec {
     private static final int SET_DATA = 5;
     private static final int SET_ACL = 6;
     private static final int MULTI = 7;
+    private static final int ERROR = 8;
     private static final int MULTI_OPS_MAX = 100_000;
 
     private TxnCodec() {}
@@ -46,6 +47,11 @@ public final class TxnCodec {
             out.writeInt(SET_DATA).writeString(t.path()).writeBuffer(t.data()).writeInt(t.newVersion());
         } else if (txn instanceof Txn.SetAcl t) {
             out.writeInt(SET_ACL).writeString(t.path()).writeAclList(t.acl()).writeInt(t.newAversion());
+        } else if (txn instanceof Txn.Error t) {
+            out.writeInt(ERROR).writeInt(t.code()).writeInt(t.opErrors().size());
+            for (int e : t.opErrors()) {
+                out.writeInt(e);
+            }
         } else if (txn instanceof Txn.Multi t) {
             out.writeInt(MULTI).writeInt(t.ops().size());
             for (Txn op : t.ops()) {
@@ -84,6 +90,21 @@ public final class TxnCodec {
                 return new Txn.SetData(in.readString(), in.readBuffer(), in.readInt());
             case SET_ACL:
                 return new Txn.SetAcl(in.readString(), in.readAclList(), in.readInt());
+            case ERROR: {
+                if (depth > 0) {
+                    throw new MalformedRecordException("error txn inside a multi");
+                }
+                int code = in.readInt();
+                int count = in.readInt();
+                if (count < 0 || count > MULTI_OPS_MAX) {
+                    throw new MalformedRecordException("error txn with " + count + " op results");
+                }
+                List<Integer> errors = new ArrayList<>(Math.min(count, 1024));
+                for (int i = 0; i < count; i++) {
+                    errors.add(in.readInt());
+                }
+                return new Txn.Error(code, errors);
+            }
             case MULTI:
                 if (depth > 0) {
                     throw new MalformedRecordException("nested multi txn");
