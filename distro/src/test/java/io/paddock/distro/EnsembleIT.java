@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.paddock.api.replication.Role;
+import io.paddock.api.transport.TransportConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -460,6 +461,128 @@ class EnsembleIT {
                 "ssl.quorum.keyStore.location", tmp.resolve("never-read.p12").toString()));
         ConfigException nio = assertThrows(ConfigException.class, () -> Paddock.start(zooCfg(one)));
         assertTrue(nio.getMessage().contains("sslQuorum needs transport=netty"), nio.getMessage());
+    }
+
+    // ------------------------------------------------------------------ large requests on peer links
+
+    /**
+     * The largest transaction a client can cause must cross the peer links: a request of up to jute.maxbuffer
+     * becomes a txn and a proposal a few dozen bytes larger. Were peer links held to jute.maxbuffer like the client
+     * port, the follower would drop the link on that proposal, rejoin, be sent it again, and nothing would commit.
+     * Written through a follower, so the forwarded request crosses a peer link too.
+     */
+    @Test
+    void aNodeOfNearlyJuteMaxbufferWrittenThroughAFollowerIsReadOnEveryMember() throws Exception {
+        startEnsemble();
+        awaitLeader();
+        Member follower = anyWith(Role.FOLLOWER);
+        // the create request frame is the data plus 51 bytes (header 8, path 8, data length 4, world:anyone ACL 27,
+        // flags 4): with 80 bytes taken off it passes the client port, while the txn (data + 76) wrapped in its
+        // proposal (+21) is 17 bytes over jute.maxbuffer
+        int size = TransportConfig.JUTE_MAXBUFFER_DEFAULT - 80;
+        byte[] data = new byte[size];
+        for (int i = 0; i < size; i++) {
+            data[i] = (byte) (i * 31 + 7);
+        }
+        connect(follower).create("/big", data, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        for (Member m : running()) {
+            // the reply (data + stat + header) is a little over the client's own default jute.maxbuffer
+            ZooKeeper zk = connectWithClientMaxBuffer(m, 2 * TransportConfig.JUTE_MAXBUFFER_DEFAULT);
+            await("/big on member " + m.id, () -> {
+                try {
+                    return java.util.Arrays.equals(data, zk.getData("/big", false, null));
+                } catch (KeeperException.NoNodeException e) {
+                    return false;
+                } catch (KeeperException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+    }
+
+    /**
+     * A multi of many tiny creates, sent through a follower, whose request fits jute.maxbuffer but whose txn (a few
+     * bytes more per op) does not: it commits on every member.
+     */
+    @Test
+    void aMultiOfThousandsOfTinyCreatesThroughAFollowerCommitsOnEveryMember() throws Exception {
+        startEnsemble();
+        awaitLeader();
+        Member follower = anyWith(Role.FOLLOWER);
+        ZooKeeper zk = connect(follower);
+        create(zk, "/m", "");
+        // request: 56 bytes per op (op header 9, path 4+8, data 4, ACL 27, flags 4), about 1,030,000 in all; the txn
+        // takes 59 per op, about 1,086,000, over jute.maxbuffer
+        int ops = 18_400;
+        List<org.apache.zookeeper.Op> creates = new ArrayList<>(ops);
+        for (int i = 0; i < ops; i++) {
+            creates.add(org.apache.zookeeper.Op.create(String.format("/m/%05d", i), new byte[0],
+                    ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));
+        }
+        assertEquals(ops, zk.multi(creates).size());
+        for (Member m : running()) {
+            ZooKeeper onMember = connect(m);
+            await(ops + " children of /m on member " + m.id, () -> {
+                try {
+                    Stat stat = onMember.exists("/m", false);
+                    return stat != null && stat.getNumChildren() == ops;
+                } catch (KeeperException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertNotNull(onMember.exists(String.format("/m/%05d", ops - 1), false));
+        }
+    }
+
+    /**
+     * A member whose jute.maxbuffer (32 KiB) is below a snapshot chunk (64 KiB) still receives a SNAP: peer links
+     * allow at least 256 KiB whatever the client limit. The member is restarted with an empty dataDir after more
+     * writes than the leader keeps in its committed log ({@code commitLogCount=4}), so a DIFF is impossible.
+     */
+    @Test
+    void aMemberWithASmallJuteMaxbufferStillReceivesASnapshot() throws Exception {
+        for (long id = 1; id <= 3; id++) {
+            memberKeys.put(id, Map.of("commitLogCount", "4"));
+        }
+        startEnsemble(3, 0);
+        Member leader = awaitLeader();
+        Member follower = anyWith(Role.FOLLOWER);
+        stop(follower);
+        try (var files = Files.list(follower.dataDir)) {
+            for (Path p : files.filter(p -> !p.getFileName().toString().equals("myid")).collect(Collectors.toList())) {
+                deleteTree(p);
+            }
+        }
+        memberKeys.put(follower.id, Map.of("commitLogCount", "4", "jute.maxbuffer", "32768"));
+        ZooKeeper zk = connect(leader);
+        String data = "s".repeat(16 * 1024); // 12 of these make a snapshot of about 200 KiB, several chunks
+        for (int i = 0; i < 12; i++) {
+            create(zk, "/snap-" + i, data);
+        }
+        restart(follower);
+        awaitLeader();
+        assertEquals(Role.FOLLOWER, follower.paddock.role());
+        ZooKeeper back = connect(follower);
+        for (int i = 0; i < 12; i++) {
+            awaitData(back, "/snap-" + i, data);
+        }
+        create(zk, "/after-snap", "a");
+        awaitData(back, "/after-snap", "a");
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).collect(Collectors.toList())) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** A session on {@code m} whose client accepts replies of up to {@code maxBuffer} bytes. */
+    private ZooKeeper connectWithClientMaxBuffer(Member m, int maxBuffer) throws Exception {
+        ZKClientConfig config = new ZKClientConfig();
+        config.setProperty("jute.maxbuffer", Integer.toString(maxBuffer));
+        return session(m, m.client(), (where, watcher) -> new ZooKeeper(where, SESSION_TIMEOUT_MS, watcher, config));
     }
 
     // ------------------------------------------------------------------ transports and TLS between peers

@@ -9,8 +9,11 @@
  *
  * <p>Promises of every implementation:
  * <ul>
- *   <li>Frames are {@code int length} + payload in both directions; a claimed length outside {@code 0..maxFrameBytes}
- *       closes that connection before anything of that size is allocated.</li>
+ *   <li>Frames are {@code int length} + payload in both directions. A claimed length outside
+ *       {@code 0..maxFrameBytes} on a client connection, or outside {@code 0..peerFrameBytesMax()} on a peer link
+ *       (see {@link io.paddock.api.transport.TransportConfig#peerFrameBytesMax()} for why peers get more room),
+ *       closes that connection before anything of that size is allocated. {@code PeerLink.send} of a payload above
+ *       {@code peerFrameBytesMax()} throws {@link IllegalArgumentException}.</li>
  *   <li>On a connection that has delivered no frame yet, a first int made of four lowercase ASCII letters is a
  *       four-letter word: the transport asks {@link io.paddock.api.transport.ConnectionHandler#fourLetterWord} for
  *       the text, writes it without framing and closes after the flush.</li>

@@ -154,6 +154,15 @@ public abstract class TransportContractTest {
         public void linkClosed(PeerLink link, Throwable cause) {}
     }
 
+    /** {@code length} ASCII letters starting at {@code first}, cycling through 26, so a shifted copy differs. */
+    protected static String patterned(int length, char first) {
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            out.append((char) ('a' + (first - 'a' + i) % 26));
+        }
+        return out.toString();
+    }
+
     /** The UTF-8 bytes of {@code s}. */
     protected static ByteBuffer utf8(String s) {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
@@ -705,7 +714,7 @@ public abstract class TransportContractTest {
         }
     }
 
-    /** Peer links: framing, close reporting, the frame limit. */
+    /** Peer links: framing, close reporting, the peer frame limit ({@code TransportConfig.peerFrameBytesMax()}). */
     @Nested
     class PeerLinks {
         private Transport serverSide;
@@ -808,21 +817,74 @@ public abstract class TransportContractTest {
         }
 
         @Test
-        void oversizedMessagesAreRefusedOnSendAndCloseTheLinkOnReceive() throws Exception {
+        void peerLimitIsTwiceTheClientLimitPlusHeadroomWithAFloorAndACeiling() {
+            assertEquals(256 * 1024, new TransportConfig(1, 1, 1, 1, Map.of()).peerFrameBytesMax());
+            assertEquals(256 * 1024, new TransportConfig(1, 96 * 1024, 1, 1, Map.of()).peerFrameBytesMax());
+            assertEquals(2 * 0xfffff + 64 * 1024,
+                    new TransportConfig(1, TransportConfig.JUTE_MAXBUFFER_DEFAULT, 1, 1, Map.of())
+                            .peerFrameBytesMax());
+            assertEquals(Integer.MAX_VALUE - 8,
+                    new TransportConfig(1, Integer.MAX_VALUE / 2, 1, 1, Map.of()).peerFrameBytesMax());
+            assertEquals(Integer.MAX_VALUE - 8,
+                    new TransportConfig(1, Integer.MAX_VALUE, 1, 1, Map.of()).peerFrameBytesMax());
+        }
+
+        @Test
+        void messagesAboveTheClientLimitUpToThePeerLimitCrossPeerLinksBothWays() throws Exception {
+            int peerMax = config(1024 * 1024, 5_000).peerFrameBytesMax();
+            assertTrue(peerMax > MAX_FRAME_BYTES + 1, "the kit's limits leave room to test: " + peerMax);
             Recorder dialler = new Recorder();
             PeerLink out = clientSide.connectToPeer(peerPort.localAddress(), 2_000, dialler);
-            assertThrows(IllegalArgumentException.class, () -> out.send(ByteBuffer.allocate(MAX_FRAME_BYTES + 1)));
-            out.send(ByteBuffer.allocate(MAX_FRAME_BYTES)); // the limit itself is fine
-            assertEquals(MAX_FRAME_BYTES, acceptedRecorder.next().length());
+            PeerLink in = accepted.poll(5, TimeUnit.SECONDS);
+            assertTrue(in != null && in.isOpen());
+            String justOver = patterned(MAX_FRAME_BYTES + 1, 'a');
+            String atLimit = patterned(peerMax, 'k');
+            out.send(utf8(justOver));
+            out.send(utf8(atLimit));
+            out.send(utf8("after"));
+            in.send(utf8(atLimit));
+            in.send(utf8(justOver));
+            assertEquals(justOver, acceptedRecorder.next());
+            assertEquals(atLimit, acceptedRecorder.next());
+            assertEquals("after", acceptedRecorder.next());
+            assertEquals(atLimit, dialler.next());
+            assertEquals(justOver, dialler.next());
+            assertTrue(out.isOpen() && in.isOpen());
+        }
+
+        @Test
+        void oversizedMessagesAreRefusedOnSendAndCloseTheLinkOnReceive() throws Exception {
+            int peerMax = config(1024 * 1024, 5_000).peerFrameBytesMax();
+            Recorder dialler = new Recorder();
+            PeerLink out = clientSide.connectToPeer(peerPort.localAddress(), 2_000, dialler);
+            assertThrows(IllegalArgumentException.class, () -> out.send(ByteBuffer.allocate(peerMax + 1)));
+            PeerLink in = accepted.poll(5, TimeUnit.SECONDS);
+            assertTrue(in != null);
+            assertThrows(IllegalArgumentException.class, () -> in.send(ByteBuffer.allocate(peerMax + 1)));
+            out.send(utf8("still open")); // a refused send leaves the link usable
+            assertEquals("still open", acceptedRecorder.next());
             out.close();
             acceptedRecorder.awaitClose();
 
-            // a raw socket claiming too much is cut off, and the handler learns why
+            // a raw socket claiming one byte more than the peer limit is cut off, and the handler learns why
             try (Client raw = new Client(peerPort.localAddress())) {
-                raw.write(ByteBuffer.allocate(4).putInt(MAX_FRAME_BYTES + 1).array());
+                raw.write(ByteBuffer.allocate(4).putInt(peerMax + 1).array());
                 raw.expectClosedWithoutOutput();
             }
             assertInstanceOf(IOException.class, acceptedRecorder.awaitClose());
+        }
+
+        @Test
+        void aClientConnectionOfTheSameTransportStillRefusesOneByteOverTheClientLimit() throws Exception {
+            RecordingHandler handler = new RecordingHandler().echoing();
+            ClientListener clients = listen(serverSide, handler);
+            try (Client client = new Client(clients.localAddress())) {
+                assertEquals("ok", client.roundTrip("ok"));
+                client.write(ByteBuffer.allocate(4).putInt(MAX_FRAME_BYTES + 1).array());
+                client.expectClosedWithoutOutput();
+            }
+            take(handler.closed, "connectionClosed");
+            handler.assertContractKept();
         }
 
         @Test

@@ -122,6 +122,11 @@ final class ClientEndpoint extends NettyEndpoint implements Connection {
     }
 
     @Override
+    int frameBytesMax() {
+        return settings.maxFrameBytes();
+    }
+
+    @Override
     public String toString() {
         return (secure ? "secure client connection #" : "client connection #") + id + " from " + remoteAddress();
     }

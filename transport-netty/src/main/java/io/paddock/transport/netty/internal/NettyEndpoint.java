@@ -145,6 +145,9 @@ abstract class NettyEndpoint extends ChannelInboundHandlerAdapter {
     /** Whether unsent output over the bound pauses reading (client connections). */
     abstract boolean pausesOnOutputBound();
 
+    /** The frame limit of this endpoint: {@code maxFrameBytes} for clients, {@code peerFrameBytesMax} for peers. */
+    abstract int frameBytesMax();
+
     // ---- any thread ---------------------------------------------------------------------------------------------
 
     /** Queues bytes as they are (the caller framed them); never blocks; dropped once closing. */
@@ -578,9 +581,9 @@ abstract class NettyEndpoint extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 int length = cumulation.getInt(at);
-                if (length < 0 || length > settings.maxFrameBytes()) {
-                    LOG.warn("Closing {}: frame length {} is outside 0..{} (jute.maxbuffer)", this, length,
-                            settings.maxFrameBytes());
+                if (length < 0 || length > frameBytesMax()) {
+                    LOG.warn("Closing {}: frame length {} is outside 0..{} (the limit derived from jute.maxbuffer)",
+                            this, length, frameBytesMax());
                     inputDone = true;
                     releaseCumulation();
                     requestClose(new IOException("frame length " + length + " out of range"));

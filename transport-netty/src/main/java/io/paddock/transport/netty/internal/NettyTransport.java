@@ -86,16 +86,17 @@ public final class NettyTransport implements Transport {
         }
         // the timeout re-checks run at most this often: fine enough for the handshake timeout, cheap to ignore
         long tickMs = Math.max(5, Math.min(500, config.handshakeTimeoutMs() / 8));
-        this.settings = new Settings(config.maxFrameBytes(), config.outboundBytesMax(), config.handshakeTimeoutMs(),
-                tickMs, ticker);
+        this.settings = new Settings(config.maxFrameBytes(), config.peerFrameBytesMax(), config.outboundBytesMax(),
+                config.handshakeTimeoutMs(), tickMs, ticker);
         // reading pauses above outboundBytesMax unsent bytes and resumes below half of it
         this.clientWaterMark = new WriteBufferWaterMark(config.outboundBytesMax() / 2, config.outboundBytesMax());
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         this.loops = new EventLoops(options.epoll(), Math.max(1, threads));
-        LOG.debug("netty transport started with {} {} I/O threads, maxFrameBytes={}, outboundBytesMax={}, "
-                + "handshakeTimeoutMs={}, client TLS {}, quorum TLS {}", Math.max(1, threads),
-                loops.epoll ? "epoll" : "nio", settings.maxFrameBytes(), settings.outboundBytesMax(),
-                settings.handshakeTimeoutMs(), clientTls != null ? "ready" : "off", peerPortTls != null ? "on" : "off");
+        LOG.debug("netty transport started with {} {} I/O threads, maxFrameBytes={}, peerFrameBytesMax={}, "
+                + "outboundBytesMax={}, handshakeTimeoutMs={}, client TLS {}, quorum TLS {}", Math.max(1, threads),
+                loops.epoll ? "epoll" : "nio", settings.maxFrameBytes(), settings.peerFrameBytesMax(),
+                settings.outboundBytesMax(), settings.handshakeTimeoutMs(), clientTls != null ? "ready" : "off",
+                peerPortTls != null ? "on" : "off");
     }
 
     /** Whether the I/O loops use native epoll (false: java.nio). */

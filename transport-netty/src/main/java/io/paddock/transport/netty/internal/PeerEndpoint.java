@@ -53,15 +53,15 @@ final class PeerEndpoint extends NettyEndpoint implements PeerLink {
      * Copies {@code payload} (position to limit) behind a length prefix and queues it. The caller's buffer is left
      * untouched, so one buffer can be sent to several peers.
      *
-     * @throws IllegalArgumentException if the payload is larger than {@code maxFrameBytes}: the other side would
-     *                                  drop the link on it
+     * @throws IllegalArgumentException if the payload is larger than {@code peerFrameBytesMax}: the other side
+     *                                  would drop the link on it
      */
     @Override
     public void send(ByteBuffer payload) {
         int length = payload.remaining();
-        if (length > settings.maxFrameBytes()) {
-            throw new IllegalArgumentException(
-                    "peer message of " + length + " bytes exceeds maxFrameBytes " + settings.maxFrameBytes());
+        if (length > settings.peerFrameBytesMax()) {
+            throw new IllegalArgumentException("peer message of " + length + " bytes exceeds peerFrameBytesMax "
+                    + settings.peerFrameBytesMax());
         }
         ByteBuffer framed = ByteBuffer.allocate(HEADER_BYTES + length);
         framed.putInt(length).put(payload.duplicate()).flip();
@@ -120,6 +120,11 @@ final class PeerEndpoint extends NettyEndpoint implements PeerLink {
     @Override
     boolean pausesOnOutputBound() {
         return false;
+    }
+
+    @Override
+    int frameBytesMax() {
+        return settings.peerFrameBytesMax();
     }
 
     @Override

@@ -367,14 +367,15 @@ abstract class NioEndpoint implements LoopMember, FrameDecoder.FrameSink {
             return false;
         }
         if (outcome instanceof DecodeOutcome.BadLength bad) {
-            LOG.warn("Closing {}: frame length {} is outside 0..{} (jute.maxbuffer)", this, bad.length(),
-                    maxFrameBytes());
+            LOG.warn("Closing {}: frame length {} is outside 0..{} (the limit derived from jute.maxbuffer)", this,
+                    bad.length(), maxFrameBytes());
             finishClose(new IOException("frame length " + bad.length() + " out of range"));
             return false;
         }
         return !closed;
     }
 
+    /** The frame limit of this endpoint: {@code maxFrameBytes} for clients, {@code peerFrameBytesMax} for peers. */
     abstract int maxFrameBytes();
 
     /** Delivers frames held while reading was paused, then watches the socket again. */

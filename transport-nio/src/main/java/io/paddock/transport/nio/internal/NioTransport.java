@@ -37,8 +37,13 @@ public final class NioTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(NioTransport.class);
     private static final long TERMINATION_WAIT_MS = 5_000;
 
-    /** The numbers endpoints need, taken from {@link TransportConfig}. */
-    record Settings(int maxFrameBytes, int outboundBytesMax, int handshakeTimeoutMs) {}
+    /**
+     * The numbers endpoints need, taken from {@link TransportConfig}.
+     *
+     * @param maxFrameBytes     frame limit of client connections ({@code jute.maxbuffer})
+     * @param peerFrameBytesMax frame limit of peer links, {@link TransportConfig#peerFrameBytesMax()}
+     */
+    record Settings(int maxFrameBytes, int peerFrameBytesMax, int outboundBytesMax, int handshakeTimeoutMs) {}
 
     private final Settings settings;
     private final IoLoop acceptLoop;
@@ -57,7 +62,8 @@ public final class NioTransport implements Transport {
     public NioTransport(TransportConfig config, Ticker ticker) {
         Objects.requireNonNull(config, "config");
         refuseQuorumTls(config.extra().get("sslQuorum"));
-        this.settings = new Settings(config.maxFrameBytes(), config.outboundBytesMax(), config.handshakeTimeoutMs());
+        this.settings = new Settings(config.maxFrameBytes(), config.peerFrameBytesMax(), config.outboundBytesMax(),
+                config.handshakeTimeoutMs());
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         threads = Math.max(1, threads);
         // the timeout checks run every tick: fine enough for the handshake timeout, cheap enough to ignore
@@ -76,9 +82,9 @@ public final class NioTransport implements Transport {
             throw e;
         }
         created.forEach(IoLoop::start);
-        LOG.debug("nio transport started with {} I/O threads, maxFrameBytes={}, outboundBytesMax={}, "
-                + "handshakeTimeoutMs={}", threads, settings.maxFrameBytes(), settings.outboundBytesMax(),
-                settings.handshakeTimeoutMs());
+        LOG.debug("nio transport started with {} I/O threads, maxFrameBytes={}, peerFrameBytesMax={}, "
+                + "outboundBytesMax={}, handshakeTimeoutMs={}", threads, settings.maxFrameBytes(),
+                settings.peerFrameBytesMax(), settings.outboundBytesMax(), settings.handshakeTimeoutMs());
     }
 
     @Override

@@ -23,7 +23,7 @@ final class PeerConnection extends NioEndpoint implements PeerLink {
     private final PeerLinkAcceptor acceptor;
     private final NioListener listener;
     private final NioTransport transport;
-    private final int maxFrameBytes;
+    private final int maxFrameBytes; // TransportConfig.peerFrameBytesMax()
     private PeerLinkHandler handler; // loop thread (set before reading starts)
 
     /** A dialled link. */
@@ -43,20 +43,21 @@ final class PeerConnection extends NioEndpoint implements PeerLink {
     private PeerConnection(long id, IoLoop loop, SocketChannel channel, InetSocketAddress remoteAddress,
             InetSocketAddress localAddress, NioTransport.Settings settings, PeerLinkHandler handler,
             PeerLinkAcceptor acceptor, NioListener listener, NioTransport transport) {
-        super(id, loop, channel, remoteAddress, localAddress, new FrameDecoder(settings.maxFrameBytes(), false),
-                settings.outboundBytesMax(), settings.handshakeTimeoutMs(), acceptor == null);
+        super(id, loop, channel, remoteAddress, localAddress,
+                new FrameDecoder(settings.peerFrameBytesMax(), false), settings.outboundBytesMax(),
+                settings.handshakeTimeoutMs(), acceptor == null);
         this.handler = handler;
         this.acceptor = acceptor;
         this.listener = listener;
         this.transport = transport;
-        this.maxFrameBytes = settings.maxFrameBytes();
+        this.maxFrameBytes = settings.peerFrameBytesMax();
     }
 
     /**
      * Copies {@code payload} (position to limit) behind a length prefix and queues it. The caller's buffer is left
      * untouched, so one buffer can be sent to several peers.
      *
-     * @throws IllegalArgumentException if the payload is larger than {@code maxFrameBytes}: the other side would
+     * @throws IllegalArgumentException if the payload is larger than {@code peerFrameBytesMax}: the other side would
      *                                  drop the link on it
      */
     @Override
@@ -64,7 +65,7 @@ final class PeerConnection extends NioEndpoint implements PeerLink {
         int length = payload.remaining();
         if (length > maxFrameBytes) {
             throw new IllegalArgumentException(
-                    "peer message of " + length + " bytes exceeds maxFrameBytes " + maxFrameBytes);
+                    "peer message of " + length + " bytes exceeds peerFrameBytesMax " + maxFrameBytes);
         }
         ByteBuffer framed = ByteBuffer.allocate(HEADER_BYTES + length);
         framed.putInt(length).put(payload.duplicate()).flip();
