@@ -17,9 +17,9 @@ import java.nio.charset.StandardCharsets;
  * </pre>
  *
  * <p>A SNAP travels as a stream of driver frames rather than one {@link ZabMessage.Snap} frame (which would have to fit
- * the transport's {@code peerFrameBytesMax()}): {@code SNAP_BEGIN(zxid)}, any number of {@code SNAP_CHUNK(bytes)} of at most
- * {@link #SNAP_CHUNK_BYTES}, then {@code SNAP_END(totalBytes, crc32c)}. The leader sends them from a snapshot on its
- * disk; the learner writes them into its snapshot store and commits only after the end frame checks out. The core
+ * the transport's {@code peerFrameBytesMax()}): {@code SNAP_BEGIN(zxid)}, any number of {@code SNAP_CHUNK(bytes)} of at
+ * most {@link #SNAP_CHUNK_BYTES}, then {@code SNAP_END(totalBytes, crc32c)}. The leader sends them from a snapshot on
+ * its disk; the learner writes them into its snapshot store and commits only after the end frame checks out. The core
  * sees one {@code Snap(zxid, empty)} at the begin frame. Decoded by {@link #decodeSnapFrame}, never by {@link #decode}.
  * <pre>
  * SNAP_BEGIN 9 bytes:  type=18 | long zxid
