@@ -27,22 +27,32 @@ import org.apache.zookeeper.ZooKeeper;
 /**
  * A small load benchmark: the official ZooKeeper client (async API) keeps a fixed number of requests outstanding
  * against in-process servers, one after the other in one JVM (order reversed every other round), and prints throughput
- * and latency percentiles per target and the ratios to the last target named. Targets: a Paddock client transport
- * ({@code nio}, {@code netty}; started by {@link Paddock#start} with {@code storage=file}, {@code forceSync=yes}) or
- * {@code zookeeper}, a real Apache ZooKeeper 3.9.4 standalone (the compat fixture's oracle: default file storage,
- * forceSync on). Every run gets a fresh temporary dataDir. Not a test: run it by hand.
+ * and latency percentiles per target and the ratios to the last target named. Targets:
+ * <ul>
+ *   <li>a Paddock client transport ({@code nio}, {@code netty}): a standalone Paddock started by {@link Paddock#start}
+ *       with {@code storage=file}, {@code forceSync=yes};</li>
+ *   <li>{@code zookeeper}: a real Apache ZooKeeper 3.9.4 standalone (the compat fixture's oracle: default file storage,
+ *       forceSync on);</li>
+ *   <li>{@code paddock-ensemble}: three Paddock members in this JVM (the compat fixture
+ *       {@code PaddockEnsembleServerUnderTest}, transport nio, file storage, forceSync on);</li>
+ *   <li>{@code zookeeper-ensemble}: three ZooKeeper 3.9.4 quorum peers in this JVM ({@link ZooKeeperEnsemble}, fsync
+ *       on).</li>
+ * </ul>
+ * Both ensembles run tickTime 2000, initLimit 10, syncLimit 5, on loopback, and the client sessions all talk to one
+ * follower, so every write is forwarded to the leader. Every run gets a fresh temporary dataDir. Not a test: run it
+ * by hand.
  *
  * <pre>
  * mvn -o -q -f compat-tests/pom.xml test-compile exec:java -Dexec.classpathScope=test \
- *     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+ *     -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
  *     -Dexec.mainClass=io.paddock.compat.bench.TransportLoadBenchmark \
- *     -Dexec.args="10 100 4 2 nio,zookeeper mixed,write,read,create"
+ *     -Dexec.args="10 100 4 2 paddock-ensemble,zookeeper-ensemble write,read,mixed"
  * </pre>
  *
  * Arguments: seconds measured per target and round (20), outstanding requests in total (100), client sessions they
- * are spread over (4), rounds (2), targets (nio,netty), modes (mixed): {@code mixed} 80% getData / 20% setData,
- * {@code write} 100% setData, {@code read} 100% getData, {@code create} 100% create of new persistent znodes.
- * Values are 128 bytes; setData/getData go round-robin over 100 znodes.
+ * are spread over (4), rounds (2), targets (nio,netty; ratios are to the last one), modes (mixed): {@code mixed} 80%
+ * getData / 20% setData, {@code write} 100% setData, {@code read} 100% getData, {@code create} 100% create of new
+ * persistent znodes. Values are 128 bytes; setData/getData go round-robin over 100 znodes.
  */
 public final class TransportLoadBenchmark {
 
@@ -98,8 +108,8 @@ public final class TransportLoadBenchmark {
                 .map(String::trim).filter(t -> !t.isEmpty()).toList();
         List<Mode> modes = Arrays.stream((args.length > 5 ? args[5] : "mixed").split(","))
                 .filter(m -> !m.isBlank()).map(Mode::parse).toList();
-        if (targets.size() < 2) {
-            throw new IllegalArgumentException("name at least two targets, e.g. nio,zookeeper");
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("name at least one target, e.g. paddock-ensemble,zookeeper-ensemble");
         }
         System.out.printf(Locale.ROOT, "%d s per run, %d outstanding over %d sessions, %d rounds, targets %s,"
                 + " modes %s, %d cores, load average at start: %s%n", seconds, outstanding, sessions, rounds,
@@ -148,24 +158,45 @@ public final class TransportLoadBenchmark {
         return new Result(transport, 0, requests, seconds, all);
     }
 
+    /** tickTime, initLimit and syncLimit of both ensembles: the README's (and ZooKeeper's sample) zoo.cfg values. */
+    private static final Map<String, String> ENSEMBLE_TIMING = Map.of("tickTime", "2000", "initLimit", "10",
+            "syncLimit", "5");
+
     /**
      * Starts the target: {@code zookeeper} is a real Apache ZooKeeper 3.9.4 standalone (the compat fixture's
-     * oracle, default file storage, forceSync on); any other name is a Paddock client transport, with
-     * {@code storage=file} and {@code forceSync=yes}. Both get a fresh temporary dataDir.
+     * oracle, default file storage, forceSync on); {@code zookeeper-ensemble} three ZooKeeper 3.9.4 quorum peers in
+     * this JVM ({@link ZooKeeperEnsemble}); {@code paddock-ensemble} three Paddock members in this JVM (the compat
+     * fixture, transport nio); any other name is a standalone Paddock on that client transport. Every Paddock runs
+     * {@code storage=file}, {@code forceSync=yes}; both ensembles use {@link #ENSEMBLE_TIMING} and put the client on
+     * a follower. All get a fresh temporary dataDir. Returns the server and sets {@code connect[0]}.
      */
-    private static AutoCloseable startServer(String target, Path dataDir, int[] port) throws Exception {
+    private static AutoCloseable startServer(String target, Path dataDir, String[] connect) throws Exception {
         Map<String, String> cfg = new LinkedHashMap<>();
         cfg.put("clientPort", "0");
         cfg.put("clientPortAddress", "127.0.0.1");
         cfg.put("dataDir", dataDir.toString());
         cfg.put("maxClientCnxns", "0");
-        if (target.equals("zookeeper")) {
+        if (target.equals("zookeeper-ensemble")) {
+            Map<String, String> zk = new LinkedHashMap<>(ENSEMBLE_TIMING);
+            zk.put("maxClientCnxns", "0");
+            ZooKeeperEnsemble ensemble = ZooKeeperEnsemble.start(dataDir, zk);
+            connect[0] = "127.0.0.1:" + ensemble.follower().getPort();
+            return ensemble;
+        }
+        if (target.equals("zookeeper") || target.equals("paddock-ensemble")) {
+            String fixture = target.equals("zookeeper") ? "zookeeper" : "paddock-ensemble";
+            if (target.equals("paddock-ensemble")) {
+                cfg.putAll(ENSEMBLE_TIMING);
+                cfg.put("transport", "nio");
+                cfg.put("storage", "file");
+                cfg.put("forceSync", "yes");
+            }
             String before = System.getProperty(ServerUnderTest.SELECTOR);
-            System.setProperty(ServerUnderTest.SELECTOR, "zookeeper");
+            System.setProperty(ServerUnderTest.SELECTOR, fixture);
             try {
-                ServerUnderTest zk = ServerUnderTest.start(cfg);
-                port[0] = zk.port();
-                return zk;
+                ServerUnderTest server = ServerUnderTest.start(cfg);
+                connect[0] = server.connectString();
+                return server;
             } finally {
                 if (before == null) {
                     System.clearProperty(ServerUnderTest.SELECTOR);
@@ -178,20 +209,19 @@ public final class TransportLoadBenchmark {
         cfg.put("storage", "file");
         cfg.put("forceSync", "yes");
         Paddock paddock = Paddock.start(cfg);
-        port[0] = paddock.clientAddress().getPort();
+        connect[0] = "127.0.0.1:" + paddock.clientAddress().getPort();
         return paddock;
     }
 
     private static Result run(String target, Mode mode, int round, int seconds, int outstanding, int sessions)
             throws Exception {
         Path dataDir = Files.createTempDirectory("bench-" + target + "-");
-        int[] port = {0};
-        try (AutoCloseable server = startServer(target, dataDir, port)) {
-            String connect = "127.0.0.1:" + port[0];
+        String[] connect = {null};
+        try (AutoCloseable server = startServer(target, dataDir, connect)) {
             List<ZooKeeper> clients = new ArrayList<>();
             try {
                 for (int i = 0; i < sessions; i++) {
-                    clients.add(connect(connect));
+                    clients.add(connect(connect[0]));
                 }
                 byte[] data = new byte[DATA_BYTES];
                 for (int i = 0; i < ZNODES; i++) {

@@ -35,10 +35,12 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -66,8 +68,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads (all named {@code paddock-zab-<what>-<sid>}):
  * <ul>
- *   <li>{@code driver}: owns the core, the link tables and every core event; ticks it every {@code tickMs}. Transport,
- *       storage, apply and election callbacks only post tasks to it. Epoch writes run here, durable on return.</li>
+ *   <li>{@code driver}: owns the core, the link tables and every core event; ticks it every {@code tickMs}.
+ *       Transport, apply and election callbacks only post tasks to it. Epoch writes run here, durable on return.
+ *       Every task runs holding {@code driverLock}, and two other threads take the same lock to run their step
+ *       themselves when they can, instead of posting it and waking this thread: the server's prepare thread
+ *       ({@code propose}, {@code forward}, {@code sync}) and the storage thread ({@code TxnsPersisted} after a
+ *       group commit). Each keeps its own calls in order. So "driver-thread state" below means state guarded by
+ *       {@code driverLock}; the core still sees one event at a time. Synchronous storage actions
+ *       ({@code onStorage}) never run on the storage thread.</li>
  *   <li>{@code storage}: the single writer of the log. Appends queued back to back are written and synced once
  *       (group commit), then one {@code TxnsPersisted} goes back; snapshot installs and truncations run in queue
  *       order.</li>
@@ -129,6 +137,13 @@ public final class ZabDriver implements Replicator, AutoCloseable {
     private static final int FORWARDED_WAITING_MAX = 10_000;
     /** Calls of sync, touchSession and forward waiting for the driver thread; above it the callers block. */
     private static final int API_BACKLOG_MAX = 65_536;
+    /**
+     * Distinct sessions touched since the core last took the touches; above it a touch is posted as a task (and so
+     * counts toward {@link #API_BACKLOG_MAX}). One entry per live session of this server, so normally far below.
+     */
+    private static final int TOUCHES_PENDING_MAX = 65_536;
+    /** How long a caller of propose/forward/sync waits for {@code driverLock} before it posts the call instead. */
+    private static final long DRIVER_LOCK_WAIT_MS = 5;
 
     private final ZabConfig config;
     private final ZabSnapshotPolicy policy;
@@ -168,6 +183,20 @@ public final class ZabDriver implements Replicator, AutoCloseable {
     private final AtomicInteger storageBacklogTxns = new AtomicInteger();
     private final AtomicInteger forwardedWaiting = new AtomicInteger();
     private final Semaphore apiBacklog = new Semaphore(API_BACKLOG_MAX);
+    /** Guards the driver-thread state: held by the driver thread around each task, or by a caller running one. */
+    private final ReentrantLock driverLock = new ReentrantLock();
+    /**
+     * forward/sync calls posted to the driver thread and not run yet: while any is, later ones are posted too, so
+     * that they reach the core in call order (a sync after a write leaves after it).
+     */
+    private final AtomicInteger apiPosted = new AtomicInteger();
+    /** The same for the storage thread's TxnsPersisted: posted and not run yet (so a later one never overtakes). */
+    private final AtomicInteger storagePosted = new AtomicInteger();
+    /**
+     * Sessions a learner's clients touched, not yet given to the core. The core only sends them with its next ping,
+     * so they are handed over in one go before the next event it takes, rather than one driver wake-up per request.
+     */
+    private final Set<Long> pendingTouches = ConcurrentHashMap.newKeySet();
     /** Set when a proposal waits on the backlog bound; the apply and storage threads then wake the driver. */
     private volatile boolean backlogWaiters;
 
@@ -445,8 +474,14 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         byte[] bytes = new byte[txn.remaining()];
         txn.get(bytes);
         CompletableFuture<Long> result = new CompletableFuture<>();
-        post(() -> onPropose(new PendingProposal(bytes, context, result)));
+        PendingProposal p = new PendingProposal(bytes, context, result);
+        if (!runLocked(() -> onPropose(p))) {
+            post(() -> onPropose(p));
+        }
         try {
+            if (result.isDone()) {
+                return result.get();
+            }
             while (true) {
                 try {
                     return result.get(100, TimeUnit.MILLISECONDS);
@@ -473,7 +508,7 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         if (r != Role.FOLLOWER && r != Role.OBSERVER) {
             throw new NotLeaderException("server " + self + " is " + r.displayName() + ", not a serving learner");
         }
-        postApi(() -> {
+        callInOrder(() -> {
             if (core instanceof LearnerCore l && l.serving()) {
                 step(new ZabEvent.ForwardRequest(request));
             } else {
@@ -487,7 +522,7 @@ public final class ZabDriver implements Replicator, AutoCloseable {
     public void sync(Object context) {
         long id = syncIds.incrementAndGet();
         syncContexts.put(id, context);
-        postApi(() -> {
+        callInOrder(() -> {
             if (serving()) {
                 step(new ZabEvent.ClientSync(id));
             } else if (parkedSyncs.size() < PARKED_SYNCS_MAX) {
@@ -501,11 +536,73 @@ public final class ZabDriver implements Replicator, AutoCloseable {
 
     @Override
     public void touchSession(long sessionId, int timeoutMs) {
+        if (pendingTouches.size() < TOUCHES_PENDING_MAX) {
+            pendingTouches.add(sessionId); // handed to the core before its next event (see step)
+            return;
+        }
         postApi(() -> {
             if (core instanceof LearnerCore l && l.serving()) {
                 step(new ZabEvent.SessionTouched(sessionId));
             }
         });
+    }
+
+    /**
+     * Runs a forward or sync call: on the caller's thread under {@code driverLock} when nothing posted before it is
+     * still waiting, else posted behind what is. Either way calls reach the core in the order they were made.
+     */
+    private void callInOrder(Runnable call) {
+        if (apiPosted.get() == 0 && runLocked(call)) {
+            return;
+        }
+        apiPosted.incrementAndGet();
+        postApi(() -> {
+            try {
+                call.run();
+            } finally {
+                apiPosted.decrementAndGet();
+            }
+        });
+    }
+
+    /**
+     * Runs {@code body} on the calling thread holding {@code driverLock}, as the driver thread runs a task, if the lock
+     * comes within {@link #DRIVER_LOCK_WAIT_MS} and the driver still runs; false if it did not run. The wait is
+     * bounded so that a caller never waits on a driver thread that is itself waiting (e.g. on storage) for long.
+     */
+    private boolean runLocked(Runnable body) {
+        if (driverThread == Thread.currentThread()) {
+            return false;
+        }
+        try {
+            if (!driverLock.tryLock(DRIVER_LOCK_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try {
+            if (closed) {
+                return false; // the posted task is then failed or dropped as before
+            }
+            runTask(body);
+            return true;
+        } finally {
+            driverLock.unlock();
+        }
+    }
+
+    /** One driver task (lock held): a failure ends the role, as on the driver thread. */
+    private void runTask(Runnable body) {
+        try {
+            body.run();
+        } catch (RuntimeException | Error e) {
+            LOG.error("zab {}: driver step failed; ending the role", self, e);
+            if (core != null) {
+                endTerm("driver failure: " + e);
+            }
+        }
     }
 
     @Override
@@ -620,13 +717,23 @@ public final class ZabDriver implements Replicator, AutoCloseable {
                 if (now - nextTick >= 0) {
                     nextTick = now - nextTick > tickNs ? now + tickNs : nextTick + tickNs;
                     if (!closed) {
-                        onTick();
+                        driverLock.lock();
+                        try {
+                            runTask(this::onTick);
+                        } finally {
+                            driverLock.unlock();
+                        }
                     }
                     continue;
                 }
                 Runnable task = tasks.poll(nextTick - now, TimeUnit.NANOSECONDS);
                 if (task != null) {
-                    task.run();
+                    driverLock.lock();
+                    try {
+                        runTask(task);
+                    } finally {
+                        driverLock.unlock();
+                    }
                 }
             } catch (InterruptedException e) {
                 if (closed) {
@@ -662,6 +769,9 @@ public final class ZabDriver implements Replicator, AutoCloseable {
 
     /** Feeds one event to the current core and runs its actions. */
     private void step(ZabEvent event) {
+        if (!pendingTouches.isEmpty()) {
+            deliverTouches();
+        }
         if (core == null) {
             return;
         }
@@ -669,6 +779,17 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         List<ZabAction> actions = c.handle(event);
         execute(actions);
         afterStep();
+    }
+
+    /** Hands the sessions touched since the last event to a serving learner core (dropped otherwise, as before). */
+    private void deliverTouches() {
+        for (Iterator<Long> it = pendingTouches.iterator(); it.hasNext(); ) {
+            long id = it.next();
+            it.remove();
+            if (core instanceof LearnerCore l && l.serving()) {
+                execute(l.handle(new ZabEvent.SessionTouched(id)));
+            }
+        }
     }
 
     private void afterStep() {
@@ -876,6 +997,10 @@ public final class ZabDriver implements Replicator, AutoCloseable {
 
     /** Runs {@code body} on the storage thread after everything queued before it; durable when this returns. */
     private void onStorage(IoRunnable body) throws IOException {
+        if (Thread.currentThread() == storageThread) {
+            // A core step run by the storage thread itself (see fromStorage) would wait for itself here.
+            throw new IllegalStateException("a synchronous storage action inside a step run by the storage thread");
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         storageQueue.add(new Task(body, done));
         try {
@@ -1462,7 +1587,7 @@ public final class ZabDriver implements Replicator, AutoCloseable {
                     } finally {
                         unqueued(batch);
                     }
-                    upTo.forEach((gen, z) -> post(() -> persisted(gen, z)));
+                    upTo.forEach((gen, z) -> fromStorage(() -> persisted(gen, z)));
                 } else if (op instanceof Install i) {
                     install(i);
                 } else if (op instanceof Task t) {
@@ -1517,6 +1642,31 @@ public final class ZabDriver implements Replicator, AutoCloseable {
         post(() -> {
             if (i.generation() == generation) {
                 step(new ZabEvent.SnapshotInstalled(i.zxid()));
+            }
+        });
+    }
+
+    /**
+     * Hands a TxnsPersisted to the core: run right here under {@code driverLock} if the lock is free and no earlier one
+     * is still posted (the ack or commit then leaves without waking the driver thread), else posted in order.
+     */
+    private void fromStorage(Runnable task) {
+        if (storagePosted.get() == 0 && driverLock.tryLock()) {
+            try {
+                if (!closed) {
+                    runTask(task);
+                }
+                return;
+            } finally {
+                driverLock.unlock();
+            }
+        }
+        storagePosted.incrementAndGet();
+        post(() -> {
+            try {
+                task.run();
+            } finally {
+                storagePosted.decrementAndGet();
             }
         });
     }
