@@ -1,5 +1,6 @@
 package io.paddock.sim;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,7 +13,9 @@ import io.paddock.zab.core.ZabAction;
 import io.paddock.zab.core.ZabMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -228,28 +231,63 @@ class ZooKeeperBugScenariosTest {
     // -------------------------------------------------------------------------------------------------- 3911 family
 
     /**
-     * ZOOKEEPER-3911 / 3023 / 4646 / 4785: the new leader's history ends with a txn only it holds; a learner synced
-     * by DIFF acks NEWLEADER, the leader establishes (committing that txn) and commits more with it; then that whole
-     * quorum crashes and the old leader stays down. The learner's disk is stalled while it syncs, so an ack before the
-     * fsync would count a copy that does not exist.
+     * The shape the 3911 family shares: peer 1 leads and commits two txns everywhere; the {@code laggards} crash and
+     * miss three more commits; peer 1 then logs {@code tail}, a txn only it holds; the {@code others} crash, so peer 1
+     * loses its quorum and steps down. With elections paused, the {@code rejoining} peers restart, peer 1 leads again
+     * and they become its learners, each synced by DIFF (the missed txns and the tail). The {@code stalled} learners'
+     * disks are stalled first, so an ack before their fsync would count a copy that does not exist; {@code bug} makes
+     * exactly those learners' drivers ack appends before they are synced. Returns the tail's zxid.
      */
-    private static void zk3911(Simulator sim, boolean bug) {
+    private static long newLeaderSyncsByDiff(Simulator sim, String tail, long[] laggards, long[] others,
+            long[] rejoining, long[] stalled, boolean bug) {
         leadAndCommit(sim, 1, 2);
-        sim.crash(3);
+        for (long id : laggards) {
+            sim.crash(id);
+        }
         sim.propose(3);
         sim.awaitStable(30);
-        logAlone(sim, 1, "zk3911=tail");
-        sim.crash(2);
+        long tailZxid = logAlone(sim, 1, tail);
+        for (long id : others) {
+            sim.crash(id);
+        }
         sim.heal();
         sim.pauseElections(true);
-        sim.restart(3);
+        for (long id : rejoining) {
+            sim.restart(id);
+        }
         assertTrue(sim.runUntil(() -> sim.peer(1).core() == null, 20), "the leader lost its quorum");
-        sim.stallDisk(3);
-        if (bug) {
-            sim.injectAckBeforeFsync(3);
+        for (long id : stalled) {
+            sim.stallDisk(id);
+            if (bug) {
+                sim.injectAckBeforeFsync(id);
+            }
         }
         sim.becomeLeader(1);
-        sim.becomeLearner(3, 1);
+        for (long id : rejoining) {
+            sim.becomeLearner(id, 1);
+        }
+        return tailZxid;
+    }
+
+    /** Every txn committed when {@code seen} was taken is still committed (same bytes) and applied everywhere. */
+    static void assertNothingLost(Simulator sim, Map<Long, byte[]> seen) {
+        assertFalse(seen.isEmpty());
+        for (Map.Entry<Long, byte[]> e : seen.entrySet()) {
+            assertArrayEquals(e.getValue(), sim.committed().get(e.getKey()), "committed " + Invariants.z(e.getKey()));
+        }
+        for (SimPeer p : sim.peers()) {
+            assertTrue(p.stateMachine().lastApplied() >= seen.keySet().stream().max(Long::compare).orElseThrow(),
+                    "p" + p.id() + " applied every txn a client saw committed");
+        }
+        SessionBugScenariosTest.assertDigestsEqual(sim); // one chain (invariant 4) + equal trees: all of it, everywhere
+    }
+
+    /**
+     * ZOOKEEPER-3911 / 3023: a learner synced by DIFF acks NEWLEADER, the leader establishes (committing the tail
+     * only it held) and commits more with it; then that whole quorum crashes and the old leader stays down.
+     */
+    private static void zk3911(Simulator sim, boolean bug) {
+        newLeaderSyncsByDiff(sim, "zk3911=tail", new long[] {3}, new long[] {2}, new long[] {3}, new long[] {3}, bug);
         sim.runTicks(3);
         assertFalse(sim.peer(1).leaderCore().established(), "no NEWLEADER ack while the DIFF is not durable");
         sim.releaseDisk(3);
@@ -303,6 +341,139 @@ class ZooKeeperBugScenariosTest {
             sim.restart(3);
             sim.converge();
         }
+    }
+
+    // -------------------------------------------------------------------------------------------------- 4646
+
+    /**
+     * ZOOKEEPER-4646, five voters: peers 2, 3 and 4 rejoin peer 1 by DIFF (peer 5 stays down), and the fsync of 3 and
+     * 4 (two of the three followers) is held: started, never finished. Peer 1 needs two NEWLEADER acks besides its
+     * own, so only acks of durable DIFFs may establish it and let it commit. Those two followers are then killed
+     * before their fsync, the leader is killed, and the followers restart: with peer 2 they are a quorum again.
+     */
+    private static void zk4646(Simulator sim, boolean bug) {
+        long[] slow = {3, 4};
+        long tail = newLeaderSyncsByDiff(sim, "zk4646=tail", slow, new long[] {2, 5}, new long[] {2, 3, 4}, slow,
+                bug);
+        Map<Long, byte[]> seen = new TreeMap<>(sim.committed()); // every txn a client has seen committed
+        assertTrue(sim.runUntil(() -> sim.peer(2).learnerCore() != null
+                && sim.peer(2).learnerCore().phase() == LearnerCore.Phase.AWAITING_UPTODATE, 20), "p2 acked");
+        for (long id : slow) {
+            sim.releaseDisk(id); // the fsync of the DIFF starts...
+            sim.stallDisk(id); // ...and hangs (the delayed SyncThread)
+        }
+        // The leader tries to commit: the tail (by establishing) and a new write, if a quorum lets it.
+        if (sim.runUntil(() -> sim.peer(1).leaderCore().established(), 5)) {
+            sim.proposeOn(1, "zk4646=new");
+            sim.runTicks(2);
+        }
+        assertFalse(sim.peer(1).leaderCore().established(), "established on NEWLEADER acks of non-durable DIFFs");
+        for (long id : slow) {
+            assertFalse(sim.peer(id).storage().durablyHolds(tail), "p" + id + " has not synced the DIFF");
+            sim.crash(id, "killed before its fsync");
+        }
+        sim.crash(1, "leader killed");
+        sim.pauseElections(false);
+        sim.restart(3);
+        sim.restart(4);
+        assertEquals(2, sim.awaitStable(60), "the only follower whose DIFF was durable holds every commit");
+        sim.proposeOn(2, "zk4646=later");
+        sim.awaitStable(30);
+        sim.restart(1);
+        sim.restart(5);
+        sim.converge();
+        assertNothingLost(sim, seen);
+        assertTrue(everCommitted(sim, "zk4646=later"));
+    }
+
+    @Test
+    void zk4646CommittedTxnsSurviveFollowersCrashingAfterNewLeaderAckBeforeTheirFsync() {
+        zk4646(new Simulator(4646, SimOptions.scripted().voters(5)), false);
+    }
+
+    /** Positive control: the two slow followers' drivers ack the DIFF as soon as its fsync starts. */
+    @Test
+    void zk4646PositiveControlAckBeforeFsyncIsCaught() {
+        Simulator sim = new Simulator(4646, SimOptions.scripted().voters(5));
+        SimulationFailure f = assertThrows(SimulationFailure.class, () -> zk4646(sim, true));
+        assertTrue(f.getMessage().contains("before its synced entries (up to 1|6) are durable"), f.getMessage());
+    }
+
+    // -------------------------------------------------------------------------------------------------- 4785
+
+    /**
+     * ZOOKEEPER-4785: peer 3 rejoins by a DIFF of four txns. Its link from the leader stalls right after the first
+     * txn arrives, until that txn is durable; then its disk stalls and the rest of the stream (three txns and
+     * NEWLEADER) arrives, so the DIFF is exactly partly durable. Peer 3 is crashed before its {@code crashAt}-th
+     * action from there (each of those points lies before NEWLEADER), or, once NEWLEADER arrived, after the fsync of
+     * the rest started but before it ended. Then the leader dies too and peer 3 restarts. Returns where peer 3 went
+     * down: {@code "before NEWLEADER"} or {@code "after NEWLEADER"} with its DIFF partly durable, else {@code "other"}.
+     */
+    private static String zk4785(Simulator sim, int crashAt, boolean bug) {
+        sim.crash(3);
+        leadAndCommit(sim, 1, 4);
+        Map<Long, byte[]> seen = new TreeMap<>(sim.committed());
+        long first = z(1, 1);
+        long last = z(1, 4);
+        if (bug) {
+            sim.injectAckBeforeFsync(3);
+        }
+        sim.setActionHook((s, p, a) -> {
+            if (p.id() == 3 && a instanceof ZabAction.PersistTxns t && t.entries().get(0).zxid() == first) {
+                s.blockOneWay(1, 3);
+            }
+            return false;
+        });
+        sim.restart(3);
+        assertTrue(sim.runUntil(() -> sim.peer(3).storage().durablyHolds(first), 20), "first DIFF txn durable");
+        assertFalse(sim.peer(3).storage().durablyHolds(z(1, 2)), "the rest of the DIFF is still held");
+        sim.stallDisk(3);
+        int[] seenActions = {0};
+        sim.setActionHook((s, p, a) -> p.id() == 3
+                && !(a instanceof ZabAction.Send sd && sd.message() instanceof ZabMessage.Ping)
+                && seenActions[0]++ == crashAt);
+        sim.heal();
+        assertTrue(sim.runUntil(() -> !sim.peer(3).up() || sim.peer(3).learnerCore() != null
+                && sim.peer(3).learnerCore().phase() == LearnerCore.Phase.AWAITING_UPTODATE, 20));
+        String where = "before NEWLEADER";
+        boolean partlyDurable = sim.peer(3).storage().durablyHolds(first) && !sim.peer(3).storage().durablyHolds(last);
+        if (sim.peer(3).up()) {
+            where = "after NEWLEADER";
+            sim.releaseDisk(3); // the fsync of the rest starts...
+            sim.stallDisk(3); // ...and does not end before the bounce
+            sim.runTicks(2);
+            partlyDurable = sim.peer(3).storage().durablyHolds(first) && !sim.peer(3).storage().durablyHolds(last);
+            sim.crash(3, "bounced after the DIFF stream, before all of it is durable");
+        }
+        sim.setActionHook(null);
+        sim.crash(1, "leader dies too");
+        sim.restart(3);
+        assertEquals(2, sim.awaitStable(60));
+        sim.proposeOn(2, "zk4785=after");
+        sim.awaitStable(30);
+        sim.restart(1);
+        sim.converge();
+        assertNothingLost(sim, seen);
+        return partlyDurable ? where : "other";
+    }
+
+    @Test
+    void zk4785FollowerBouncedBeforeItsDiffTxnsAreDurableLosesNothing() {
+        List<String> bounces = new ArrayList<>();
+        for (int crashAt = 0; crashAt < 4; crashAt++) {
+            bounces.add(zk4785(threeVoters(4785 + crashAt), crashAt, false));
+        }
+        // Three actions (logging the 2nd, 3rd and 4th DIFF txn) lie between the heal and NEWLEADER, which waits for
+        // the fsync: crash points 0-2 land before them, 3 after NEWLEADER. Every one with the DIFF partly durable.
+        assertEquals(List.of("before NEWLEADER", "before NEWLEADER", "before NEWLEADER", "after NEWLEADER"), bounces);
+    }
+
+    /** Positive control: peer 3's driver acks the rest of the DIFF when its fsync starts. */
+    @Test
+    void zk4785PositiveControlAckBeforeFsyncIsCaught() {
+        Simulator sim = threeVoters(4785);
+        SimulationFailure f = assertThrows(SimulationFailure.class, () -> zk4785(sim, 99, true));
+        assertTrue(f.getMessage().contains("before its synced entries (up to 1|4) are durable"), f.getMessage());
     }
 
     // -------------------------------------------------------------------------------------------------- 4643
