@@ -286,9 +286,12 @@ record PaddockConfig(
             conf.put("quorumPort", Integer.toString(self.quorumPort()));
             conf.put("peerType", self.observer() ? "1" : "0");
         }
+        // The largest txn the leader proposes: what a peer link carries, less ZAB's framing. Standalone uses the
+        // same bound, so a write is refused or not whatever the mode.
         return new ServerConfig(serverId(), tickTimeMs, sessionTimeoutMsMin, sessionTimeoutMsMax,
                 fourLetterWords, juteMaxBufferBytes, globalOutstandingLimit, extendedTypesEnabled, conf, quotaEnforced,
-                containerCheckIntervalMs);
+                containerCheckIntervalMs)
+                .withTxnBytesMax(ServerConfig.txnBytesMaxFor(transportConfig().peerFrameBytesMax()));
     }
 
     TransportConfig transportConfig() {

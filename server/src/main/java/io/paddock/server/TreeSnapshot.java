@@ -9,6 +9,7 @@ import io.paddock.server.session.SessionTracker;
 import io.paddock.server.tree.DataNode;
 import io.paddock.server.tree.DataTree;
 import io.paddock.server.tree.PathRules;
+import io.paddock.server.txn.TxnBounds;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -136,9 +137,10 @@ final class TreeSnapshot {
         }
         long highest = 0;
         int count = in.readInt();
+        int recordBytesMax = TxnBounds.snapshotRecordBytesMax(config.frameBytesMax(), config.txnBytesMax());
         for (int i = 0; i < count; i++) {
             int len = in.readInt();
-            if (len < 0 || len > config.frameBytesMax() * 2 + 4096) {
+            if (len < 0 || len > recordBytesMax) {
                 throw new IOException("snapshot record of " + len + " bytes");
             }
             byte[] b = new byte[len];

@@ -179,7 +179,7 @@ public final class ZkServer implements AutoCloseable {
                     public void forward(Request r) throws NotLeaderException {
                         forwardToLeader(r);
                     }
-                });
+                }, config.txnBytesMax());
         this.reads = new Reads(tree, watches, acls);
         this.snapshots = new TreeSnapshot(tree, sessions, config);
         this.fourLetterWords = new FourLetterWords(config.fourLetterWords(),

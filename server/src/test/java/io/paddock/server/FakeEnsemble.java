@@ -40,8 +40,13 @@ final class FakeEnsemble implements AutoCloseable {
 
     /** Member 0 is the leader; the others get {@code learnerRoles} in order. */
     FakeEnsemble(Collection<AuthScheme> schemes, Role... learnerRoles) {
+        this(0, schemes, learnerRoles);
+    }
+
+    /** As above, every member refusing txns over {@code txnBytesMax} bytes (0: the default bound). */
+    FakeEnsemble(int txnBytesMax, Collection<AuthScheme> schemes, Role... learnerRoles) {
         for (int i = 0; i <= learnerRoles.length; i++) {
-            members.add(new Member(i + 1, schemes));
+            members.add(new Member(i + 1, schemes, txnBytesMax));
         }
         for (Member m : members) {
             m.server.start(m);
@@ -139,10 +144,13 @@ final class FakeEnsemble implements AutoCloseable {
         final Thread thread;
         volatile Role role = Role.LOOKING;
 
-        Member(long id, Collection<AuthScheme> schemes) {
+        Member(long id, Collection<AuthScheme> schemes, int txnBytesMax) {
             this.id = id;
             ServerConfig config = new ServerConfig(id, 10, 20, 200, Set.of("srvr", "mntr", "ruok", "isro"), 0xfffff,
                     100, false, Map.of(), false, 60_000);
+            if (txnBytesMax > 0) {
+                config = config.withTxnBytesMax(txnBytesMax);
+            }
             this.server = new ZkServer(config, () -> 1_700_000_000_000L, () -> nowMs.get() * 1_000_000L, schemes);
             this.thread = new Thread(this::applyLoop, "fake-apply-" + id);
             thread.setDaemon(true);

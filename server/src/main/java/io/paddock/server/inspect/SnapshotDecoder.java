@@ -3,6 +3,7 @@ package io.paddock.server.inspect;
 import io.paddock.api.Acl;
 import io.paddock.protocol.JuteInput;
 import io.paddock.server.tree.PathRules;
+import io.paddock.server.txn.TxnBounds;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -43,10 +44,15 @@ public final class SnapshotDecoder {
 
     /**
      * The largest node record the server accepts when it restores, for a {@code jute.maxbuffer} of
-     * {@code juteMaxBufferBytes}: a node holds at most one request's data plus its path and ACL.
+     * {@code juteMaxBufferBytes} and the txn bound derived from it ({@link TxnBounds#txnBytesMaxForJuteMaxBuffer}).
      */
     public static int recordBytesMax(int juteMaxBufferBytes) {
-        return (int) Math.min(Integer.MAX_VALUE, juteMaxBufferBytes * 2L + 4096);
+        return recordBytesMax(juteMaxBufferBytes, TxnBounds.txnBytesMaxForJuteMaxBuffer(juteMaxBufferBytes));
+    }
+
+    /** The largest node record the server accepts when it restores: see {@link TxnBounds#snapshotRecordBytesMax}. */
+    public static int recordBytesMax(int juteMaxBufferBytes, int txnBytesMax) {
+        return TxnBounds.snapshotRecordBytesMax(juteMaxBufferBytes, txnBytesMax);
     }
 
     /**

@@ -29,6 +29,7 @@ import io.paddock.server.tree.Quotas;
 import io.paddock.server.txn.Txn;
 import io.paddock.server.txn.TxnCodec;
 import io.paddock.server.txn.TxnHeader;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -50,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * (§10.7.33 allows it); ZooKeeper logs an error txn instead. A write forwarded by a learner that fails is proposed as
  * a {@link Txn.Error}, as in ZooKeeper: the learner answers its clients only from applied txns, so the failure must
  * travel the same ordered path as the successes.
+ *
+ * <p>A txn whose encoding is over {@code ServerConfig.txnBytesMax} (what a peer link can carry in a proposal) is not
+ * proposed: the request fails with MARSHALLINGERROR, through the same two paths.
  *
  * <p>On a learner (the {@link Forwarder} says this server does not prepare) client writes are not validated here:
  * they leave for the leader, in queue order, from this thread, and so does every {@code sync}, which keeps a session's
@@ -95,6 +99,7 @@ public final class PrepareStage implements Runnable {
     private final boolean quotaEnforced;
     private final Completion completion;
     private final Forwarder forwarder;
+    private final int txnBytesMax;
     private final Map<String, NodeView> pending = new HashMap<>();
     /** Ephemerals prepared but maybe not applied yet, per session, so a close finds them all. */
     private final Map<Long, Set<String>> pendingEphemerals = new HashMap<>();
@@ -103,7 +108,8 @@ public final class PrepareStage implements Runnable {
     private Thread thread;
 
     public PrepareStage(DataTree tree, SessionTracker sessions, AclChecker acls, Clock clock, LongSupplier lastApplied,
-            boolean extendedTypesEnabled, boolean quotaEnforced, Completion completion, Forwarder forwarder) {
+            boolean extendedTypesEnabled, boolean quotaEnforced, Completion completion, Forwarder forwarder,
+            int txnBytesMax) {
         this.tree = tree;
         this.sessions = sessions;
         this.acls = acls;
@@ -113,6 +119,7 @@ public final class PrepareStage implements Runnable {
         this.quotaEnforced = quotaEnforced;
         this.completion = completion;
         this.forwarder = forwarder;
+        this.txnBytesMax = txnBytesMax;
     }
 
     public void start(Replicator replicator) {
@@ -212,6 +219,10 @@ public final class PrepareStage implements Runnable {
     private void proposeError(Request r, int code, List<Integer> opErrors) {
         try {
             propose(r, new Txn.Error(code, opErrors), Map.of());
+        } catch (KeeperError e) {
+            // cannot happen for a txn of a few bytes; the learner's client times out and fails over
+            LOG.error("error txn for forwarded {} of session 0x{} refused: {}", OpCode.name(r.op),
+                    Long.toHexString(r.sessionId), e.getMessage());
         } catch (NotLeaderException e) {
             LOG.debug("dropping failed forwarded {} of session 0x{}: {}", OpCode.name(r.op),
                     Long.toHexString(r.sessionId), e.getMessage());
@@ -269,8 +280,19 @@ public final class PrepareStage implements Runnable {
         }
     }
 
-    private void propose(Request r, Txn txn, Map<String, NodeView> overlay) throws NotLeaderException {
-        long zxid = replicator.propose(TxnCodec.encode(new TxnHeader(r.sessionId, r.xid, clock.currentTimeMillis()), txn), r);
+    /**
+     * Encodes and proposes {@code txn}, then records its changes as prepared. A txn over {@code txnBytesMax} is not
+     * proposed (a peer link could not carry it; see {@code ServerConfig.txnBytesMax}): MARSHALLINGERROR, and the
+     * overlay is dropped, so nothing of the request stays prepared.
+     */
+    private void propose(Request r, Txn txn, Map<String, NodeView> overlay) throws KeeperError, NotLeaderException {
+        ByteBuffer encoded = TxnCodec.encode(new TxnHeader(r.sessionId, r.xid, clock.currentTimeMillis()), txn);
+        if (encoded.remaining() > txnBytesMax) {
+            LOG.warn("refusing {} of session 0x{}: its txn of {} bytes is over the {} a peer link carries",
+                    OpCode.name(r.op), Long.toHexString(r.sessionId), encoded.remaining(), txnBytesMax);
+            throw new KeeperError(ErrorCode.MARSHALLING_ERROR);
+        }
+        long zxid = replicator.propose(encoded, r);
         for (Map.Entry<String, NodeView> e : overlay.entrySet()) {
             NodeView v = e.getValue();
             v.zxid = zxid;
