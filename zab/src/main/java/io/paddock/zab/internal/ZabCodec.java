@@ -40,8 +40,6 @@ public final class ZabCodec {
      * about 1 MB.
      */
     public static final int SNAP_CHUNK_BYTES = 64 * 1024;
-    /** Bound on the auth ids of one forwarded request. */
-    private static final int AUTH_IDS_MAX = 64;
 
     private ZabCodec() {}
 
@@ -153,7 +151,7 @@ public final class ZabCodec {
                     int op = b.getInt();
                     byte[] body = bytes(b);
                     int n = b.getInt();
-                    if (body == null || n < 0 || n > AUTH_IDS_MAX) {
+                    if (body == null || n < 0 || n > b.remaining() / 4) { // each id has at least its length
                         yield null;
                     }
                     String[] ids = new String[n];

@@ -50,6 +50,23 @@ class ZabCodecTest {
     }
 
     @Test
+    void aForwardedRequestKeepsEveryAuthIdOfItsSessionAndALyingCountIsRefused() {
+        // ZooKeeper puts no cap on a session's identities; only the frame size bounds them.
+        String[] ids = new String[1000];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = "digest:user" + i;
+        }
+        ForwardedRequest r = new ForwardedRequest(2, 0x55L, 9, 1, TXN, ids);
+        ByteBuffer frame = ZabCodec.encode(new ZabMessage.Request(r));
+        assertArrayEquals(ids, assertInstanceOf(ZabMessage.Request.class, ZabCodec.decode(frame.duplicate()))
+                .request().authIds());
+        // The id count sits right after the body; claim more ids than the remaining bytes could hold.
+        int countAt = 1 + 8 + 8 + 4 + 4 + 4 + TXN.length;
+        frame.putInt(frame.position() + countAt, Integer.MAX_VALUE / 2);
+        assertNull(ZabCodec.decode(frame));
+    }
+
+    @Test
     void helloCarriesTheSidAndAnythingElseIsNotAHello() {
         assertEquals(7, ZabCodec.readHello(ZabCodec.hello(7)));
         assertEquals(-1, ZabCodec.readHello(ByteBuffer.wrap(new byte[13])));
