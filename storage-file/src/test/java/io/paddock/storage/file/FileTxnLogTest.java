@@ -9,6 +9,7 @@ import static io.paddock.storage.support.testkit.StorageContractTest.assertRecor
 import static io.paddock.storage.support.testkit.StorageContractTest.flipBit;
 import static io.paddock.storage.support.testkit.StorageContractTest.payload;
 import static io.paddock.storage.support.testkit.StorageContractTest.readAfter;
+import static io.paddock.storage.support.testkit.StorageContractTest.truncate;
 import static io.paddock.storage.support.testkit.StorageContractTest.writeBytes;
 import static io.paddock.storage.support.testkit.StorageContractTest.z;
 import static io.paddock.storage.support.testkit.StorageContractTest.zeroFrom;
@@ -28,6 +29,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -49,7 +51,10 @@ class FileTxnLogTest {
     }
 
     private static Storage open(StorageConfig config, FileIo io) throws IOException {
-        return FileStorage.open(config, io);
+        // the provider's background preparer over the real file system; over FaultyFileIo the spare is prepared on
+        // the writer's thread, so that injected faults and crashes land on the same operations in every run
+        return FileStorage.open(config, io, io instanceof FaultyFileIo ? FileStorage.Preparer.INLINE
+                : FileStorage.Preparer.BACKGROUND);
     }
 
     private Storage openReal() throws IOException {
@@ -67,7 +72,7 @@ class FileTxnLogTest {
 
     private List<String> logFiles() throws IOException {
         try (Stream<Path> files = Files.list(logDir())) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("log.")).sorted(
+            return files.map(p -> p.getFileName().toString()).filter(n -> FileNames.parseLog(n).isPresent()).sorted(
                     (a, b) -> Long.compare(FileNames.parseLog(a).orElse(-1), FileNames.parseLog(b).orElse(-1)))
                     .toList();
         }
@@ -129,7 +134,7 @@ class FileTxnLogTest {
 
     @Test
     void theNewestFileIsPreallocatedInBlocksAndOlderFilesEndAtTheirLastRecord() throws IOException {
-        writeRecords(25);
+        writeRecords(25); // close waits for the background cut of the rolled files' zeros
         for (long first : new long[] {z(1), z(11)}) {
             ByteBuffer f = fileBytes(first);
             assertEquals(dataEnd(f), f.capacity(), "a sealed file ends after its last record");
@@ -216,6 +221,102 @@ class FileTxnLogTest {
         }
     }
 
+    private Path spare() {
+        return logDir().resolve(FileNames.LOG_PREFIX + "spare" + FileNames.TEMP_SUFFIX);
+    }
+
+    /** Polls (deadline 30 s) until the spare exists and is {@code size} bytes long. */
+    private void awaitSpare(long size) throws IOException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!(Files.exists(spare()) && Files.size(spare()) == size)) {
+            assertTrue(System.nanoTime() < deadline, "no spare log file of " + size + " bytes within 30 s");
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    private Object fileKey(Path p) throws IOException {
+        return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+    }
+
+    @Test
+    void aRollSwitchesToTheSparePreparedInTheBackgroundAndPreparesTheNext() throws IOException {
+        try (Storage s = openReal()) {
+            append(s.log(), 1, 10, 0);
+            s.log().sync();
+            awaitSpare(PREALLOC);
+            Object spareKey = fileKey(spare());
+            assertEquals(PREALLOC, Files.size(spare()), "the spare is preallocated");
+            append(s.log(), 11, 11, 0);
+            s.log().sync();
+            Path rolled = logDir().resolve(FileNames.log(z(11)));
+            assertEquals(spareKey, fileKey(rolled), "the roll renamed the spare instead of creating a file");
+            ByteBuffer header = fileBytes(z(11));
+            assertEquals(0x50444C47, header.getInt(0), "the header was written over the spare's zeros");
+            assertEquals(z(10), header.getLong(16), "prevZxid");
+            awaitSpare(PREALLOC);
+            assertTrue(!spareKey.equals(fileKey(spare())), "a new spare is prepared after the roll");
+            append(s.log(), 12, 25, 0);
+            s.log().sync();
+            assertRecords(readAfter(s.log(), Zxid.NONE), 1, 25);
+        }
+        try (Storage s = openReal()) {
+            assertRecords(readAfter(s.log(), Zxid.NONE), 1, 25);
+        }
+    }
+
+    @Test
+    void aTornZeroedOrGarbageSpareIsDeletedAtOpenAndLosesNothing() throws IOException {
+        byte[] garbage = new byte[PREALLOC];
+        for (int i = 0; i < garbage.length; i++) {
+            garbage[i] = (byte) (i * 31 + 7);
+        }
+        int last = 0;
+        for (int variant = 0; variant < 4; variant++) {
+            try (Storage s = openReal()) {
+                append(s.log(), last + 1, last + 12, 0);
+                s.log().sync();
+                last += 12;
+                awaitSpare(PREALLOC);
+            }
+            assertTrue(Files.exists(spare()), "close leaves the spare");
+            switch (variant) {
+                case 0 -> truncate(spare(), 100);                   // torn while being preallocated
+                case 1 -> Files.write(spare(), new byte[0]);        // created, nothing written
+                case 2 -> Files.write(spare(), garbage);            // garbage where the header would go
+                default -> writeBytes(spare(), 0, fileBytes(z(1)).array()); // a copy of a real log file
+            }
+            try (Storage s = openReal()) {
+                assertRecords(readAfter(s.log(), Zxid.NONE), 1, last);
+                append(s.log(), last + 1, last + 3, 0);
+                s.log().sync();
+                last += 3;
+            }
+            try (Storage s = openReal()) {
+                assertRecords(readAfter(s.log(), Zxid.NONE), 1, last);
+            }
+        }
+    }
+
+    @Test
+    void purgeAndTruncateLeaveTheSpareAloneAndTheNextRollStillUsesIt() throws IOException {
+        try (Storage s = openReal()) {
+            append(s.log(), 1, 35, 0);
+            s.log().sync();
+            awaitSpare(PREALLOC);
+            Object spareKey = fileKey(spare());
+            s.log().purgeUpTo(z(25));
+            s.log().truncateAfter(z(28));
+            assertEquals(spareKey, fileKey(spare()), "purge and truncate do not touch the spare");
+            append(s.log(), 29, 31, 0);
+            s.log().sync();
+            assertEquals(spareKey, fileKey(logDir().resolve(FileNames.log(z(31)))), "the roll used the spare");
+            assertRecords(readAfter(s.log(), z(20)), 21, 31);
+        }
+        try (Storage s = openReal()) {
+            assertRecords(readAfter(s.log(), z(20)), 21, 31);
+        }
+    }
+
     @Test
     void leftoverTempLogFilesAreDeletedAtOpen() throws IOException {
         writeRecords(3);
@@ -249,11 +350,32 @@ class FileTxnLogTest {
     }
 
     @Test
-    void bytesAfterTheLastRecordOfAnOlderFileRefuseToOpen() throws IOException {
+    void nonZeroBytesAfterTheLastRecordOfAnOlderFileRefuseToOpen() throws IOException {
         writeRecords(25);
         Path older = logDir().resolve(FileNames.log(z(11)));
-        writeBytes(older, Files.size(older), new byte[64]);
+        long end = Files.size(older);
+        byte[] junk = new byte[64];
+        java.util.Arrays.fill(junk, (byte) 0x5A);
+        writeBytes(older, end, junk);
         assertThrows(StorageCorruptException.class, this::openReal);
+        // zeros, then one non-zero byte further on: not a preallocated tail either
+        java.util.Arrays.fill(junk, (byte) 0);
+        junk[40] = 1;
+        writeBytes(older, end, junk);
+        assertThrows(StorageCorruptException.class, this::openReal);
+    }
+
+    @Test
+    void zerosAfterTheLastRecordOfAnOlderFileAreAnUncutTailAndAreCutAtOpen() throws IOException {
+        // a stop between a roll and the background cut of the old file's preallocated zeros
+        writeRecords(25);
+        Path older = logDir().resolve(FileNames.log(z(11)));
+        long end = Files.size(older);
+        writeBytes(older, end, new byte[PREALLOC]);
+        try (Storage s = openReal()) {
+            assertRecords(readAfter(s.log(), Zxid.NONE), 1, 25);
+        }
+        assertEquals(end, Files.size(older), "the zeros were cut");
     }
 
     @Test

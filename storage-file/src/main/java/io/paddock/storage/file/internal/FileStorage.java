@@ -19,11 +19,26 @@ public final class FileStorage {
 
     private FileStorage() {}
 
+    /** How the next log file is prepared ahead of a roll (README, "How it writes"). */
+    public enum Preparer {
+        /** On a background thread of the log's own, so a roll only switches to the spare (what the provider uses). */
+        BACKGROUND,
+        /** On the writer's thread, right after open and after each roll (deterministic fault-injection tests). */
+        INLINE,
+        /** Never: every roll creates its file itself (the benchmark's baseline). */
+        NONE
+    }
+
     /**
      * Checks the settings, locks the folders (creating them as needed) and checks the whole log; see
      * {@code storage-file/README.md}.
      */
     public static Storage open(StorageConfig config, FileIo io) throws IOException {
+        return open(config, io, Preparer.BACKGROUND);
+    }
+
+    /** As {@link #open(StorageConfig, FileIo)}, choosing how the next log file is prepared. */
+    public static Storage open(StorageConfig config, FileIo io, Preparer preparer) throws IOException {
         if (config.txnsPerLogFileMax() < 1) {
             throw new IllegalArgumentException("txnsPerLogFileMax (snapCount) must be at least 1: "
                     + config.txnsPerLogFileMax());
@@ -33,6 +48,6 @@ public final class FileStorage {
         }
         return FolderStorage.open(config, io, LOG::warn, () -> FileTxnLog.open(io,
                 config.dataLogDir().resolve(FileNames.VERSION_DIR), config.preAllocBytes(),
-                config.txnsPerLogFileMax(), config.forceSync()));
+                config.txnsPerLogFileMax(), config.forceSync(), preparer));
     }
 }

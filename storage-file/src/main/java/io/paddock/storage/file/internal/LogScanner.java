@@ -12,8 +12,10 @@ import java.nio.ByteBuffer;
  *
  * <p>The rules (README "Recovery outcomes"):
  * <ul>
- *   <li>a file other than the newest ends exactly after its last record (the writer cut its preallocated tail when it
- *       rolled); anything else in it is damage: {@link StorageCorruptException};</li>
+ *   <li>a file other than the newest ends after its last record, or at a zero length followed only by zeros up to its
+ *       end (its preallocated tail, which the writer cuts shortly after the roll; a crash may come first). Anything
+ *       else in it is damage: {@link StorageCorruptException}. Zeros cannot hide lost records there: the next file's
+ *       prevZxid must equal this file's last zxid;</li>
  *   <li>in the newest file, the records end at a zero length (preallocated zeros) or the end of the file. If bytes
  *       after the last good record are not all zero (a torn write, a half record, a record whose checksum fails) and
  *       no well-formed record follows anywhere after them, that is a torn tail, to be cut. A well-formed record after
@@ -76,7 +78,10 @@ final class LogScanner {
             }
             int length = w.getInt(pos, size);
             if (length == 0) {
-                problem = newest ? null : "a zero record length before the end of the file";
+                if (!newest && lastNonZeroEnd(w, pos, size) < 0) {
+                    return new Result(pos, count, last, -1, null);
+                }
+                problem = newest ? null : "a zero record length followed by non-zero bytes";
                 break;
             }
             problem = recordProblem(w, pos, length, last, size);
