@@ -931,8 +931,14 @@ public final class ZabDriver implements Replicator, AutoCloseable {
     private void executeOne(ZabAction a) throws IOException {
         int gen = generation;
         if (a instanceof ZabAction.Send s) {
+            if (s.message() instanceof ZabMessage.Diff d) {
+                LOG.info("syncing learner {} by DIFF from 0x{}", s.to(), Long.toHexString(d.fromZxid()));
+            } else if (s.message() instanceof ZabMessage.Trunc t) {
+                LOG.info("syncing learner {} by TRUNC to 0x{}", s.to(), Long.toHexString(t.toZxid()));
+            }
             send(s.to(), s.message());
         } else if (a instanceof ZabAction.SendSnapshot s) {
+            LOG.info("syncing learner {} by SNAP at 0x{}", s.to(), Long.toHexString(s.zxid()));
             Held h = new Held();
             held.put(s.to(), h);
             PeerLink link = learnerLinks.get(s.to());
