@@ -211,7 +211,11 @@ public final class ZabDriver implements Replicator, AutoCloseable {
     private final AtomicLong snapshotsSent = new AtomicLong();
     private final AtomicLong purges = new AtomicLong();
     private final AtomicLong snapBytesQueued = new AtomicLong();
-    private final Random random = new Random();
+    /**
+     * Spreads snapshot points so members do not all snapshot at once. Seeded by the sid: each member draws a different
+     * sequence, and a run is reproducible (only distro reads entropy or clocks).
+     */
+    private final Random random;
     // Apply-thread state.
     private long txnsSinceSnapshot;
     private long snapshotThreshold;
@@ -289,6 +293,7 @@ public final class ZabDriver implements Replicator, AutoCloseable {
     private ZabDriver(ZabConfig config, ZabPeerSettings settings, ZabSnapshotPolicy policy, StateMachine sm,
             Storage storage, Transport transport, ElectionService election, Ticker ticker) throws IOException {
         this.config = config;
+        this.random = new Random(config.self());
         this.policy = policy;
         this.settings = settings;
         this.sm = sm;
