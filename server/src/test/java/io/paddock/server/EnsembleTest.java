@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.paddock.api.Acl;
 import io.paddock.api.Id;
 import io.paddock.api.Perms;
-import io.paddock.api.auth.AuthScheme;
 import io.paddock.api.replication.ForwardedRequest;
 import io.paddock.api.replication.Role;
 import io.paddock.protocol.AuthPacket;
@@ -39,7 +38,6 @@ import io.paddock.server.admin.FourLetterWords;
 import io.paddock.server.session.Session;
 import io.paddock.server.txn.Txn;
 import io.paddock.server.txn.TxnCodec;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -442,34 +440,5 @@ class EnsembleTest {
         config = GetDataResponse.read(
                 c.call(OpCode.GET_DATA, new GetDataRequest("/zookeeper/config", false)).body());
         assertEquals(text, new String(config.data(), StandardCharsets.UTF_8));
-    }
-
-    /** A scheme where {@code addauth name <who>} makes the session {@code name:<who>}. */
-    private static final class NameScheme implements AuthScheme {
-        @Override
-        public String scheme() {
-            return "name";
-        }
-
-        @Override
-        public List<Id> authenticate(InetSocketAddress remote, byte[] credentials) {
-            return credentials.length == 0 ? List.of()
-                    : List.of(new Id("name", new String(credentials, StandardCharsets.UTF_8)));
-        }
-
-        @Override
-        public boolean matches(String held, String aclId) {
-            return held.equals(aclId);
-        }
-
-        @Override
-        public boolean isValid(String aclId) {
-            return !aclId.isEmpty();
-        }
-
-        @Override
-        public boolean isAuthenticated() {
-            return true;
-        }
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.paddock.api.Acl;
 import io.paddock.api.Id;
 import io.paddock.api.Perms;
-import io.paddock.api.auth.AuthScheme;
 import io.paddock.api.replication.Role;
 import io.paddock.api.transport.TransportConfig;
 import io.paddock.protocol.AuthPacket;
@@ -27,7 +26,6 @@ import io.paddock.server.txn.TxnCodec;
 import io.paddock.server.txn.TxnHeader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -179,35 +177,6 @@ class TxnBoundTest {
                         }
                     });
             assertTrue(nodes[0] >= 2, "the inspector read the wide node too");
-        }
-    }
-
-    /** {@code addauth name <who>} makes the session {@code name:<who>}. */
-    private static final class NameScheme implements AuthScheme {
-        @Override
-        public String scheme() {
-            return "name";
-        }
-
-        @Override
-        public List<Id> authenticate(InetSocketAddress remote, byte[] credentials) {
-            return credentials.length == 0 ? List.of()
-                    : List.of(new Id("name", new String(credentials, StandardCharsets.UTF_8)));
-        }
-
-        @Override
-        public boolean matches(String held, String aclId) {
-            return held.equals(aclId);
-        }
-
-        @Override
-        public boolean isValid(String aclId) {
-            return !aclId.isEmpty();
-        }
-
-        @Override
-        public boolean isAuthenticated() {
-            return true;
         }
     }
 }
