@@ -3,11 +3,7 @@ package io.paddock.zab.internal;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.paddock.api.PeerId;
-import io.paddock.api.election.ElectionAction;
-import io.paddock.api.election.ElectionService;
 import io.paddock.api.election.PeerState;
-import io.paddock.api.election.Vote;
 import io.paddock.api.replication.ForwardedRequest;
 import io.paddock.api.replication.NotLeaderException;
 import io.paddock.api.replication.Role;
@@ -30,7 +26,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -93,33 +88,6 @@ class BacklogIT {
         }
     }
 
-    /** Always leads (a one-voter ensemble). */
-    private static final class LeadAlone implements ElectionService {
-        @Override
-        public CompletableFuture<ElectionAction.Decided> lookForLeader(long lastLoggedZxid, long currentEpoch) {
-            return CompletableFuture.completedFuture(
-                    new ElectionAction.Decided(new Vote(new PeerId(1), 0, 1, 1), PeerState.LEADING));
-        }
-
-        @Override
-        public Vote currentVote() {
-            return new Vote(new PeerId(1), 0, 1, 1);
-        }
-
-        @Override
-        public PeerState state() {
-            return PeerState.LEADING;
-        }
-
-        @Override
-        public InetSocketAddress electionAddress() {
-            return new InetSocketAddress(InetAddress.getLoopbackAddress(), 1);
-        }
-
-        @Override
-        public void close() {}
-    }
-
     private static void await(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.getAsBoolean()) {
@@ -143,7 +111,7 @@ class BacklogIT {
                         ZabConfig.of(1, Set.of(1L), Set.of(), 10, 5).withOutstandingProposalsMax(10 * total),
                         new ZabPeerSettings(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), sid -> null,
                                 20, 1_000),
-                        ZabSnapshotPolicy.DEFAULTS, sm, storage, transport, new LeadAlone(), System::nanoTime)) {
+                        ZabSnapshotPolicy.DEFAULTS, sm, storage, transport, new FixedElection(PeerState.LEADING), System::nanoTime)) {
             leader.start();
             await("it leads", () -> leader.role() == Role.LEADER);
             AtomicInteger proposed = new AtomicInteger();

@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.paddock.api.PeerId;
 import io.paddock.api.Zxid;
-import io.paddock.api.election.ElectionAction;
-import io.paddock.api.election.ElectionService;
 import io.paddock.api.election.PeerState;
-import io.paddock.api.election.Vote;
 import io.paddock.api.replication.ForwardedRequest;
 import io.paddock.api.replication.Role;
 import io.paddock.api.replication.StateMachine;
@@ -39,7 +35,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
@@ -108,33 +103,6 @@ class SnapStreamIT {
         }
     }
 
-    /** Always follows server 1. */
-    private static final class FollowOne implements ElectionService {
-        @Override
-        public CompletableFuture<ElectionAction.Decided> lookForLeader(long lastLoggedZxid, long currentEpoch) {
-            return CompletableFuture.completedFuture(
-                    new ElectionAction.Decided(new Vote(new PeerId(1), 0, 1, 1), PeerState.FOLLOWING));
-        }
-
-        @Override
-        public Vote currentVote() {
-            return new Vote(new PeerId(1), 0, 1, 1);
-        }
-
-        @Override
-        public PeerState state() {
-            return PeerState.FOLLOWING;
-        }
-
-        @Override
-        public InetSocketAddress electionAddress() {
-            return new InetSocketAddress(LOOPBACK, 1);
-        }
-
-        @Override
-        public void close() {}
-    }
-
     private BytesStateMachine start(BiConsumer<PeerLink, Integer> afterAckEpoch) throws IOException {
         new Random(5).nextBytes(snapshot);
         transport = new NioTransportProvider().create(new TransportConfig(1, 80 << 10, 4 << 20, 5_000, Map.of()),
@@ -160,7 +128,7 @@ class SnapStreamIT {
         ZabConfig zc = ZabConfig.of(2, Set.of(1L, 2L, 3L), Set.of(), 40, 20);
         learner = ZabDriver.open(zc, new ZabPeerSettings(new InetSocketAddress(LOOPBACK, 0),
                 sid -> sid == 1 ? leaderAddress : null, 50, 1_000), ZabSnapshotPolicy.DEFAULTS, sm, storage,
-                transport, new FollowOne(), System::nanoTime);
+                transport, new FixedElection(PeerState.FOLLOWING), System::nanoTime);
         learner.start();
         return sm;
     }
